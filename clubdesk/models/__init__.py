@@ -1,0 +1,34 @@
+"""Every mapped class, imported here so ``Base.metadata`` knows the whole schema."""
+
+from clubdesk.models.base import Base
+from clubdesk.models.booking import Booking, BookingResource, Resource, Service, resource_services
+from clubdesk.models.complaint import Complaint, ComplaintCategory, ComplaintStep, ReturnVisit
+from clubdesk.models.member import LedgerEntry, Member, MembershipCard, Tier, TierChange, TierRule
+from clubdesk.models.staff import AuditEntry, Setting, Staff
+from clubdesk.models.vip import AmenityItem, VipChecklistItem, VipLevel, VipVisit
+
+__all__ = [
+    "AmenityItem",
+    "AuditEntry",
+    "Base",
+    "Booking",
+    "BookingResource",
+    "Complaint",
+    "ComplaintCategory",
+    "ComplaintStep",
+    "LedgerEntry",
+    "Member",
+    "MembershipCard",
+    "Resource",
+    "ReturnVisit",
+    "Service",
+    "Setting",
+    "Staff",
+    "Tier",
+    "TierChange",
+    "TierRule",
+    "VipChecklistItem",
+    "VipLevel",
+    "VipVisit",
+    "resource_services",
+]

@@ -1,0 +1,1 @@
+"""Printing: the shared PDF layer (``layout``) and the registry of printable forms."""

@@ -1,0 +1,1 @@
+"""One module per printable form; each registers itself with ``registry.printable``."""

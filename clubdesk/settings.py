@@ -1,0 +1,79 @@
+"""Manager-changeable settings, declared once with their defaults.
+
+Values live in the ``settings`` table as JSON so every counter of a chain shares them;
+a key that was never changed reads its declared default.  domain.md's numbers are
+defaults here, never constants in the services.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from clubdesk.db.engine import Database
+from clubdesk.errors import DomainError
+from clubdesk.i18n import N_, _
+from clubdesk.models import Setting
+
+
+@dataclass(frozen=True, slots=True)
+class SettingDef:
+    key: str
+    default: Any
+    label: str  # N_-marked Chinese label
+    kind: type
+
+
+def _d(key: str, default: Any, label: str) -> SettingDef:
+    return SettingDef(key, default, label, type(default))
+
+
+DEFINITIONS: dict[str, SettingDef] = {
+    d.key: d
+    for d in (
+        _d("club.name", "ClubDesk 示范会所", N_("店名")),
+        _d("club.address", "", N_("地址")),
+        _d("club.phone", "", N_("联系电话")),
+        _d("club.opening_time", "10:00", N_("营业开始时间")),
+        _d("club.closing_time", "02:00", N_("营业结束时间（可跨午夜）")),
+        _d("member.annual_fee_fen", 18000, N_("会员年费（分）")),
+        _d("member.reissue_fee_fen", 2000, N_("补卡工本费（分）")),
+        _d("member.birthday_discount_bp", 8800, N_("生日折扣（万分比）")),
+        _d("member.churn_days", 90, N_("多少天未到店视为流失")),
+        _d("member.long_term_months", 3, N_("连续消费几个月算长期客户")),
+        _d("complaint.first_response_hours", 24, N_("投诉首次响应时限（小时）")),
+        _d("visit.due_days", 3, N_("服务或投诉后回访期限（天）")),
+        _d("visit.quiet_start", "22:00", N_("免打扰开始时间")),
+        _d("visit.quiet_end", "09:00", N_("免打扰结束时间")),
+        _d("vip.room_ready_time", "12:00", N_("抵达时间未知时房间准备完毕时间")),
+        _d("vip.letter_days_before", 1, N_("欢迎信提前几天准备")),
+        _d("staff.handover_minutes", 15, N_("提前到岗交接时间（分钟）")),
+        _d("backup.keep", 10, N_("保留备份份数")),
+    )
+}
+
+
+def get_value(db: Database, key: str) -> Any:
+    definition = _definition(key)
+    with db.read() as session:
+        stored = session.execute(select(Setting.value).where(Setting.key == key)).scalar()
+    return definition.default if stored is None else json.loads(stored)
+
+
+def all_values(db: Database) -> dict[str, Any]:
+    with db.read() as session:
+        stored = {k: v for k, v in session.execute(select(Setting.key, Setting.value))}
+    return {
+        key: json.loads(stored[key]) if key in stored else d.default
+        for key, d in DEFINITIONS.items()
+    }
+
+
+def _definition(key: str) -> SettingDef:
+    try:
+        return DEFINITIONS[key]
+    except KeyError:
+        raise DomainError(_("未知的设置项：{key}").format(key=key)) from None

@@ -1,0 +1,86 @@
+"""Alembic revisions: the chain, upgrades that keep data, and models in step with them."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, text
+
+from clubdesk.db import migrate
+from clubdesk.db.engine import create, stamp_application_id, to_url
+from clubdesk.db.open import open_database
+from clubdesk.models import Base
+
+
+def test_head_constant_matches_alembic() -> None:
+    script = ScriptDirectory(str(migrate.MIGRATIONS_DIR))
+    assert script.get_heads() == [migrate.HEAD_REVISION]
+
+
+def _database_at_first_revision(path: Path) -> None:
+    engine = create(to_url(path))
+    with engine.begin() as conn:
+        stamp_application_id(conn)
+        migrate.upgrade(conn, "0001")
+        # Rows that 0001 alone can hold (members need 0002's tiers).
+        conn.execute(
+            text(
+                "INSERT INTO staff (id, username, display_name, role, failed_logins, active,"
+                " created_at)"
+                " VALUES (7, 'wangfang', '王芳', 'front_desk', 0, 1, '2025-01-02 10:00:00')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO settings (key, value, updated_at) VALUES ('club.name', '\"云水间\"',"
+                " '2025-01-02 10:00:00')"
+            )
+        )
+    engine.dispose()
+
+
+def test_old_database_upgrades_with_its_data_and_a_backup(
+    tmp_path: Path, clubdesk_home: Path
+) -> None:
+    path = tmp_path / "old.sqlite3"
+    _database_at_first_revision(path)
+    db = open_database(path)
+    try:
+        with db.read() as s:
+            assert s.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
+            assert s.execute(text("SELECT id, display_name FROM staff")).one() == (7, "王芳")
+            assert s.execute(text("SELECT value FROM settings")).scalar() == '"云水间"'
+            assert s.execute(text("SELECT COUNT(*) FROM vip_levels")).scalar() == 4
+    finally:
+        db.dispose()
+    backups = list((clubdesk_home / "backups").glob("old-before-0002-*.sqlite3"))
+    assert len(backups) == 1
+    copy = sqlite3.connect(backups[0])
+    assert copy.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
+    assert copy.execute("SELECT display_name FROM staff").fetchone() == ("王芳",)
+    copy.close()
+
+
+def test_models_and_migrations_describe_the_same_schema(tmp_path: Path) -> None:
+    db = open_database(tmp_path / "head.sqlite3")
+    try:
+        with db.engine.connect() as conn:
+            diff = compare_metadata(
+                MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata
+            )
+    finally:
+        db.dispose()
+    assert diff == []
+
+
+def test_migrations_apply_from_scratch_twice_without_error(tmp_path: Path) -> None:
+    for name in ("a.sqlite3", "b.sqlite3"):
+        open_database(tmp_path / name).dispose()
+    engine = create_engine(f"sqlite:///{tmp_path / 'a.sqlite3'}")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM tiers")).scalar() == 5
+    engine.dispose()

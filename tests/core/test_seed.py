@@ -1,0 +1,617 @@
+"""The demo seeder: realistic, deterministic, and consistent wherever the rules say so."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from clubdesk.db.engine import Database
+from clubdesk.db.open import open_database
+from clubdesk.errors import DomainError
+from clubdesk.models.enums import ComplaintStepKind, VipVisitStatus
+from clubdesk.seed.demo import SeedReport, seed_demo
+from clubdesk.seed.names import name_initials
+from clubdesk.seed.people import MAINLAND_PREFIXES
+
+MEMBERS = 2_000
+SEED = 7
+# Not the real today, so "now" is frozen at 15:00 and two seeds give the same data.
+TODAY = date(2025, 3, 14)
+NOW_TEXT = "2025-03-14 15:00:00.000000"  # as SQLAlchemy stores it, for text comparison
+
+
+def _open(path: Path) -> Database:
+    return open_database(path)
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, SeedReport]]:
+    path = tmp_path_factory.mktemp("seed") / "demo.sqlite3"
+    db = _open(path)
+    try:
+        report = seed_demo(db, MEMBERS, seed=SEED, today=TODAY)
+    finally:
+        db.dispose()
+    yield path, report
+
+
+@pytest.fixture
+def conn(seeded: tuple[Path, SeedReport]) -> Iterator[sqlite3.Connection]:
+    connection = sqlite3.connect(f"file:{seeded[0]}?mode=ro", uri=True)
+    yield connection
+    connection.close()
+
+
+def _one(conn: sqlite3.Connection, sql: str) -> int:
+    return int(conn.execute(sql).fetchone()[0])
+
+
+def test_name_initials() -> None:
+    assert name_initials("张晓明") == "zxm"
+    assert name_initials("曾晓明") == "zxm cxm"  # zeng as a surname, ceng as people misread it
+    assert name_initials("单田芳") == "stf dtf"
+    assert name_initials("朴树") == "ps"  # piao / pu: one initial, stored once
+    assert name_initials("欧阳娜娜") == "oynn"
+    assert name_initials("司马光") == "smg"
+    assert name_initials("阿不都·热合曼") == "abdrhm"
+    assert name_initials("Tom Li") == "tl"
+    assert name_initials("") == ""
+
+
+def test_report_matches_the_tables(
+    seeded: tuple[Path, SeedReport], conn: sqlite3.Connection
+) -> None:
+    report = seeded[1]
+    assert report.members == MEMBERS == _one(conn, "SELECT COUNT(*) FROM members")
+    assert report.cards == _one(conn, "SELECT COUNT(*) FROM cards") > MEMBERS
+    assert report.ledger_entries == _one(conn, "SELECT COUNT(*) FROM ledger")
+    assert report.bookings == _one(conn, "SELECT COUNT(*) FROM bookings")
+    assert report.complaints == _one(conn, "SELECT COUNT(*) FROM complaints") == 40
+    assert report.vip_visits == _one(conn, "SELECT COUNT(*) FROM vip_visits") == 20
+    assert report.seconds > 0
+
+
+def test_staff_accounts_and_club(conn: sqlite3.Connection) -> None:
+    users = {u for (u,) in conn.execute("SELECT username FROM staff")}
+    assert {"admin", "frontdesk", "supervisor", "manager", "director"} <= users
+    roles = dict(conn.execute("SELECT role, COUNT(*) FROM staff GROUP BY role").fetchall())
+    assert roles["therapist"] == 30 and roles["coach"] == 6 and roles["front_desk"] >= 3
+    assert _one(conn, "SELECT COUNT(*) FROM staff WHERE password_hash IS NOT NULL") == 0
+    assert 55 <= _one(conn, "SELECT COUNT(*) FROM resources") <= 65
+    assert _one(conn, "SELECT COUNT(*) FROM resources WHERE staff_id IS NOT NULL") == 36
+    assert 10 <= _one(conn, "SELECT COUNT(*) FROM services") <= 14
+    assert _one(conn, "SELECT capacity FROM services WHERE name = '瑜伽团课'") == 20
+    assert _one(conn, "SELECT capacity FROM services WHERE name = '观影'") == 60
+    # Every therapist does some services; nobody is linked to a service twice.
+    assert (
+        _one(
+            conn,
+            "SELECT COUNT(*) FROM resources r WHERE r.kind = 'therapist' AND NOT EXISTS"
+            " (SELECT 1 FROM resource_services rs WHERE rs.resource_id = r.id)",
+        )
+        == 0
+    )
+
+
+def test_phones_are_unique_valid_mainland_mobiles(conn: sqlite3.Connection) -> None:
+    rows = conn.execute("SELECT phone, phone_last4, foreign_phone FROM members").fetchall()
+    phones = [p for p, _, _ in rows]
+    assert len(set(phones)) == len(phones) == MEMBERS
+    for phone, last4, foreign in rows:
+        assert re.fullmatch(r"1[3-9]\d{9}", phone), phone
+        assert int(phone[:3]) in MAINLAND_PREFIXES
+        assert last4 == phone[-4:]
+        assert foreign == 0
+
+
+def test_stored_initials_follow_the_names(conn: sqlite3.Connection) -> None:
+    rows = conn.execute("SELECT name, name_initials FROM members").fetchall()
+    assert all(initials == name_initials(name) for name, initials in rows)
+    assert any(" " in initials for _, initials in rows)  # some 曾, 单, 覃 … surnames
+    assert any(name[:2] in ("欧阳", "司马", "上官", "司徒") for name, _ in rows)
+
+
+def test_members_look_like_a_club(conn: sqlite3.Connection) -> None:
+    tiers = dict(conn.execute("SELECT tier_id, COUNT(*) FROM members GROUP BY tier_id").fetchall())
+    assert set(tiers) == {1, 2, 3, 4, 5}
+    assert tiers[1] > tiers[2] > tiers[3] > tiers[5]  # weighted toward ordinary
+    categories = {c for (c,) in conn.execute("SELECT DISTINCT category FROM members")}
+    assert categories == {"walk_in", "booked", "long_term", "vip"}
+    first, last = conn.execute("SELECT MIN(joined_on), MAX(joined_on) FROM members").fetchone()
+    assert date.fromisoformat(first) < TODAY - timedelta(days=4 * 365)
+    assert date.fromisoformat(last) < TODAY
+    assert _one(conn, "SELECT COUNT(*) FROM members WHERE birthday IS NULL") > 0
+    assert _one(conn, "SELECT COUNT(*) FROM members WHERE referred_by_id >= id") == 0
+    assert _one(conn, "SELECT COUNT(*) FROM members WHERE referred_by_id IS NOT NULL") > 100
+    assert _one(conn, "SELECT COUNT(*) FROM members WHERE special_needs IS NOT NULL") > 50
+    assert _one(conn, f"SELECT COUNT(*) FROM members WHERE last_visit_at > '{NOW_TEXT}'") == 0
+
+
+def test_cards_one_current_per_member_and_reissues(conn: sqlite3.Connection) -> None:
+    assert (
+        _one(
+            conn,
+            "SELECT COUNT(*) FROM members m WHERE (SELECT COUNT(*) FROM cards c"
+            " WHERE c.member_id = m.id AND c.status != 'replaced') != 1",
+        )
+        == 0
+    )
+    assert _one(conn, "SELECT COUNT(*) FROM cards WHERE number NOT GLOB '8[0-9]*'") == 0
+    assert _one(conn, "SELECT COUNT(*) FROM cards WHERE length(number) != 10") == 0
+    replaced = _one(conn, "SELECT COUNT(*) FROM cards WHERE status = 'replaced'")
+    assert replaced > 0
+    assert replaced == _one(
+        conn,
+        "SELECT COUNT(*) FROM cards n JOIN cards o ON o.id = n.replaces_id"
+        " WHERE o.status = 'replaced' AND o.member_id = n.member_id AND o.kind = n.kind",
+    )
+    share = _one(conn, "SELECT COUNT(*) FROM cards WHERE kind = 'stored_value'") / MEMBERS
+    assert 0.3 < share < 0.5
+    assert _one(conn, "SELECT COUNT(*) FROM cards WHERE status = 'frozen'") > 0
+
+
+def test_card_balances_are_their_ledger(conn: sqlite3.Connection) -> None:
+    bad = conn.execute(
+        """
+        SELECT c.id FROM cards c
+        WHERE COALESCE((SELECT l.balance_after_fen FROM ledger l WHERE l.card_id = c.id
+                        ORDER BY l.id DESC LIMIT 1), 0)
+           != COALESCE((SELECT SUM(l.amount_fen) FROM ledger l WHERE l.card_id = c.id), 0)
+        """
+    ).fetchall()
+    assert bad == []
+    assert _one(conn, "SELECT COUNT(*) FROM ledger WHERE balance_after_fen < 0") == 0
+    # A replaced card's balance went over to the new card.
+    assert (
+        _one(
+            conn,
+            "SELECT COUNT(*) FROM cards c WHERE c.status = 'replaced' AND COALESCE("
+            "(SELECT SUM(amount_fen) FROM ledger l WHERE l.card_id = c.id), 0) != 0",
+        )
+        == 0
+    )
+
+
+def test_points_are_their_ledger(conn: sqlite3.Connection) -> None:
+    bad = conn.execute(
+        """
+        SELECT m.id FROM members m
+        WHERE COALESCE((SELECT l.points_after FROM ledger l WHERE l.member_id = m.id
+                        ORDER BY l.id DESC LIMIT 1), 0)
+           != COALESCE((SELECT SUM(l.points) FROM ledger l WHERE l.member_id = m.id), 0)
+        """
+    ).fetchall()
+    assert bad == []
+    assert _one(conn, "SELECT COUNT(*) FROM ledger WHERE points_after < 0") == 0
+
+
+def test_running_totals_entry_by_entry(conn: sqlite3.Connection) -> None:
+    balances: dict[int, int] = {}
+    points: dict[int, int] = {}
+    last_at = ""
+    rows = conn.execute(
+        "SELECT member_id, card_id, amount_fen, balance_after_fen, points, points_after, at"
+        " FROM ledger ORDER BY id"
+    )
+    for member, card, amount, balance_after, pts, points_after, at in rows:
+        if card is not None:
+            balances[card] = balances.get(card, 0) + amount
+            assert balance_after == balances[card]
+        points[member] = points.get(member, 0) + pts
+        assert points_after == points[member]
+        assert at >= last_at  # ids follow time, as an append-only ledger's do
+        last_at = at
+    assert last_at <= NOW_TEXT
+
+
+def test_ledger_kinds_and_details(conn: sqlite3.Connection) -> None:
+    kinds = dict(conn.execute("SELECT kind, COUNT(*) FROM ledger GROUP BY kind").fetchall())
+    for kind in ("top_up", "bonus", "purchase", "points_earned", "points_redeemed"):
+        assert kinds.get(kind, 0) > 0, kind
+    assert kinds.get("transfer_in") == kinds.get("transfer_out")
+    methods = {
+        m
+        for (m,) in conn.execute("SELECT DISTINCT payment_method FROM ledger WHERE kind = 'top_up'")
+    }
+    assert methods == {"cash", "wechat", "alipay", "bank_card"}
+    assert (
+        _one(
+            conn,
+            "SELECT COUNT(*) FROM ledger WHERE (payment_method IS NOT NULL) != (kind = 'top_up')",
+        )
+        == 0
+    )
+    assert _one(conn, "SELECT COUNT(*) FROM ledger WHERE staff_id IS NULL") == 0
+    assert _one(conn, "SELECT COUNT(*) FROM ledger WHERE reason IS NULL") == 0
+    # Discount cards hold no money: only points move on them.
+    assert (
+        _one(
+            conn,
+            "SELECT COUNT(*) FROM ledger l JOIN cards c ON c.id = l.card_id"
+            " WHERE c.kind = 'discount' AND (l.amount_fen != 0 OR l.balance_after_fen != 0)",
+        )
+        == 0
+    )
+    # Settled bookings of stored-value members were paid from the card.
+    assert _one(conn, "SELECT COUNT(*) FROM ledger WHERE booking_id IS NOT NULL") > 0
+
+
+def test_no_resource_is_double_booked(conn: sqlite3.Connection) -> None:
+    overlaps = _one(
+        conn,
+        """
+        SELECT COUNT(*) FROM booking_resources a JOIN booking_resources b
+          ON a.resource_id = b.resource_id AND a.id < b.id
+        WHERE a.active AND b.active AND a.start_at < b.end_at AND b.start_at < a.end_at
+        """,
+    )
+    assert overlaps == 0
+
+
+def test_bookings_fit_the_week_and_the_clock(conn: sqlite3.Connection) -> None:
+    per_day = conn.execute(
+        "SELECT substr(start_at, 1, 10), COUNT(*) FROM bookings GROUP BY 1 ORDER BY 1"
+    ).fetchall()
+    assert [d for d, _ in per_day] == [str(TODAY + timedelta(days=k)) for k in range(-3, 4)]
+    assert all(150 <= n <= 250 for _, n in per_day), per_day
+    now = NOW_TEXT
+    states = dict(conn.execute("SELECT state, COUNT(*) FROM bookings GROUP BY state").fetchall())
+    assert set(states) == {
+        "booked", "arrived", "in_service", "finished", "settled", "cancelled", "no_show"
+    }  # fmt: skip
+    assert (
+        _one(
+            conn,
+            f"SELECT COUNT(*) FROM bookings WHERE end_at <= '{now}'"
+            " AND state IN ('booked', 'arrived', 'in_service')",
+        )
+        == 0
+    )
+    assert (
+        _one(
+            conn,
+            f"SELECT COUNT(*) FROM bookings WHERE start_at > '{now}'"
+            " AND state IN ('finished', 'settled', 'no_show', 'in_service')",
+        )
+        == 0
+    )
+    assert (
+        _one(
+            conn,
+            "SELECT COUNT(*) FROM booking_resources br JOIN bookings b ON b.id = br.booking_id"
+            " WHERE br.active != (b.state IN ('booked', 'arrived', 'in_service'))",
+        )
+        == 0
+    )
+    assert (
+        _one(
+            conn,
+            "SELECT COUNT(*) FROM bookings WHERE state = 'cancelled' AND cancel_reason IS NULL",
+        )
+        == 0
+    )
+    assert (
+        _one(
+            conn,
+            "SELECT COUNT(*) FROM bookings WHERE walk_in"
+            " AND (member_id IS NOT NULL OR guest_name NOT LIKE '散客%')",
+        )
+        == 0
+    )
+    assert _one(conn, "SELECT COUNT(*) FROM bookings WHERE walk_in AND member_id IS NULL") > 0
+    assert _one(conn, "SELECT COUNT(*) FROM bookings WHERE satisfaction IS NOT NULL") > 0
+    assert (
+        _one(
+            conn,
+            "SELECT COUNT(*) FROM bookings WHERE satisfaction IS NOT NULL"
+            " AND state NOT IN ('finished', 'settled')",
+        )
+        == 0
+    )
+    # A massage or foot booking holds a room and a therapist.
+    assert (
+        _one(
+            conn,
+            "SELECT COUNT(*) FROM bookings b JOIN services s ON s.id = b.service_id"
+            " WHERE s.capacity IS NULL AND (SELECT COUNT(*) FROM booking_resources br"
+            " WHERE br.booking_id = b.id) != 2",
+        )
+        == 0
+    )
+
+
+def test_complaints_at_every_step(conn: sqlite3.Connection) -> None:
+    steps = {s for (s,) in conn.execute("SELECT DISTINCT step FROM complaints")}
+    assert steps == {k.value for k in ComplaintStepKind}
+    order = [k.value for k in ComplaintStepKind]
+    for cid, step, justified, received, due, closed in conn.execute(
+        "SELECT id, step, justified, received_at, due_at, closed_at FROM complaints"
+    ).fetchall():
+        history = [
+            (s, at)
+            for s, at in conn.execute(
+                "SELECT step, at FROM complaint_steps WHERE complaint_id = ? ORDER BY id", (cid,)
+            )
+        ]
+        assert history[0] == ("intake", received)
+        assert history[-1][0] == step
+        assert [at for _, at in history] == sorted(at for _, at in history)
+        assert history[-1][1] <= NOW_TEXT
+        if justified == 0:
+            assert [s for s, _ in history] == ["intake", "judgement", "closed"]
+        else:
+            assert [s for s, _ in history] == order[: order.index(step) + 1]
+        assert datetime.fromisoformat(due) - datetime.fromisoformat(received) == timedelta(hours=24)
+        assert (closed is not None) == (step == "closed")
+    numbers = [n for (n,) in conn.execute("SELECT number FROM complaints")]
+    assert all(re.fullmatch(r"TS\d{8}-\d{3}", n) for n in numbers)
+    assert _one(conn, "SELECT COUNT(*) FROM complaints WHERE sensitive") >= 2
+    assert _one(conn, "SELECT COUNT(*) FROM complaints WHERE justified = 0") >= 2
+    assert _one(conn, "SELECT COUNT(*) FROM complaints WHERE compensation_fen > 0") > 0
+    overdue = _one(
+        conn, f"SELECT COUNT(*) FROM complaints WHERE step = 'intake' AND due_at < '{NOW_TEXT}'"
+    )
+    assert overdue > 0
+
+
+def test_return_visits_planned_and_done(conn: sqlite3.Connection) -> None:
+    planned = conn.execute(
+        "SELECT due_on FROM return_visits WHERE done_at IS NULL AND due_on >= ?", (str(TODAY),)
+    ).fetchall()
+    assert planned and all(d <= str(TODAY + timedelta(days=3)) for (d,) in planned)
+    assert (
+        _one(
+            conn,
+            "SELECT COUNT(*) FROM return_visits WHERE done_at IS NOT NULL"
+            " AND outcome IS NOT NULL AND channel IS NOT NULL AND staff_id IS NOT NULL",
+        )
+        > 0
+    )
+    assert _one(conn, f"SELECT COUNT(*) FROM return_visits WHERE done_at > '{NOW_TEXT}'") == 0
+    sources = {s for (s,) in conn.execute("SELECT DISTINCT source FROM return_visits")}
+    assert {"service", "complaint", "periodic"} <= sources
+
+
+def test_vip_visits_at_every_status_with_checklists(conn: sqlite3.Connection) -> None:
+    statuses = {s for (s,) in conn.execute("SELECT DISTINCT status FROM vip_visits")}
+    assert statuses == {s.value for s in VipVisitStatus}
+    arrivals = {d for (d,) in conn.execute("SELECT DISTINCT arrival_date FROM vip_visits")}
+    assert {str(TODAY), str(TODAY + timedelta(days=1))} <= arrivals
+    for visit_id, status, level_id in conn.execute(
+        "SELECT id, status, level_id FROM vip_visits"
+    ).fetchall():
+        items = conn.execute(
+            "SELECT kind, name, unit_cost_fen FROM vip_checklist_items WHERE visit_id = ?",
+            (visit_id,),
+        ).fetchall()
+        if status in ("requested", "cancelled"):
+            assert items == []
+            continue
+        amenities = _one(conn, f"SELECT COUNT(*) FROM amenity_items WHERE level_id = {level_id}")
+        assert sum(kind == "amenity" for kind, _, _ in items) == amenities
+        assert [name for kind, name, _ in items if kind == "step"] == [
+            "预订确认", "准备工作（通知各部门）", "抵达迎接", "个性化服务", "沟通与反馈",
+            "欢送（赠送礼品）", "跟进回访（感谢信或电话）",
+        ]  # fmt: skip
+    assert (
+        _one(
+            conn,
+            "SELECT COUNT(*) FROM vip_checklist_items"
+            " WHERE (done_at IS NULL) != (done_by_id IS NULL)",
+        )
+        == 0
+    )
+    assert _one(conn, "SELECT COUNT(*) FROM vip_checklist_items WHERE done_at IS NOT NULL") > 0
+    assert _one(conn, f"SELECT COUNT(*) FROM vip_checklist_items WHERE done_at > '{NOW_TEXT}'") == 0
+    assert (
+        _one(
+            conn,
+            "SELECT COUNT(*) FROM vip_visits WHERE status IN ('approved', 'arrived', 'departed')"
+            " AND (approved_by_id IS NULL OR approved_at IS NULL)",
+        )
+        == 0
+    )
+
+
+def test_schema_and_connection_settings_are_left_as_migrations_made_them(
+    seeded: tuple[Path, SeedReport], tmp_path: Path
+) -> None:
+    fresh = _open(tmp_path / "fresh.sqlite3")
+    fresh.dispose()
+    schema = "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name"
+    with sqlite3.connect(tmp_path / "fresh.sqlite3") as a, sqlite3.connect(seeded[0]) as b:
+        assert a.execute(schema).fetchall() == b.execute(schema).fetchall()
+        assert b.execute("PRAGMA foreign_key_check").fetchall() == []
+        assert b.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    a.close()
+    b.close()
+
+    db = _open(tmp_path / "again.sqlite3")
+    try:
+        seed_demo(db, 50, seed=SEED, today=TODAY)
+        raw = db.raw_sqlite_connection()  # the pooled connection the seeder used
+        try:
+            assert raw.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+            assert raw.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+            assert raw.execute("PRAGMA threads").fetchone()[0] == 0
+        finally:
+            raw.close()
+    finally:
+        db.dispose()
+
+
+def test_orm_reads_the_seeded_rows(seeded: tuple[Path, SeedReport]) -> None:
+    from clubdesk.services import bookings, roster
+
+    db = _open(seeded[0])
+    try:
+        today = bookings.day_bookings(db, TODAY)
+        assert today and all(row.start_at.date() == TODAY for row in today)
+        page = roster.page(db)
+        assert len(page) == roster.PAGE_SIZE and page[0].id == MEMBERS
+        assert all(row.card_number for row in page)
+    finally:
+        db.dispose()
+
+
+def test_seeding_twice_is_refused(seeded: tuple[Path, SeedReport]) -> None:
+    db = _open(seeded[0])
+    try:
+        with pytest.raises(DomainError) as info:
+            seed_demo(db, 10, today=TODAY)
+        assert "会员" in info.value.message
+    finally:
+        db.dispose()
+
+
+def test_same_seed_same_data(seeded: tuple[Path, SeedReport], tmp_path: Path) -> None:
+    db = _open(tmp_path / "twin.sqlite3")
+    try:
+        seed_demo(db, MEMBERS, seed=SEED, today=TODAY)
+    finally:
+        db.dispose()
+    tables = (
+        "staff", "members", "cards", "ledger", "bookings", "booking_resources", "complaints",
+        "complaint_steps", "return_visits", "vip_visits", "vip_checklist_items",
+    )  # fmt: skip
+    with sqlite3.connect(seeded[0]) as a, sqlite3.connect(tmp_path / "twin.sqlite3") as b:
+        for table in tables:
+            query = f"SELECT * FROM {table} ORDER BY 1"
+            assert a.execute(query).fetchall() == b.execute(query).fetchall(), table
+    a.close()
+    b.close()
+
+
+def test_another_seed_other_data(tmp_path: Path) -> None:
+    db = _open(tmp_path / "other.sqlite3")
+    try:
+        seed_demo(db, 100, seed=SEED + 1, today=TODAY)
+        with db.read() as session:
+            from sqlalchemy import text
+
+            names = session.execute(text("SELECT name FROM members ORDER BY id")).scalars().all()
+    finally:
+        db.dispose()
+    twin = _open(tmp_path / "twin.sqlite3")
+    try:
+        seed_demo(twin, 100, seed=SEED, today=TODAY)
+        with twin.read() as session:
+            from sqlalchemy import text
+
+            others = session.execute(text("SELECT name FROM members ORDER BY id")).scalars().all()
+    finally:
+        twin.dispose()
+    assert names != others
+
+
+def test_progress_reports_every_stage(tmp_path: Path) -> None:
+    seen: list[tuple[str, int, int]] = []
+
+    def progress(stage: str, done: int, total: int) -> None:
+        seen.append((stage, done, total))
+
+    db = _open(tmp_path / "p.sqlite3")
+    try:
+        seed_demo(db, 300, seed=SEED, today=TODAY, progress=progress)
+    finally:
+        db.dispose()
+    assert seen[-1] == ("完成", 1, 1)
+    assert all(0 <= done <= total for _, done, total in seen)
+    assert any(stage.startswith("生成会员") for stage, _, _ in seen)
+
+
+class Cancelled(Exception):
+    pass
+
+
+@pytest.mark.parametrize("stage", ["生成会员", "写入储值", "建立索引", "生成投诉"])
+def test_a_cancel_removes_the_half_written_demo(stage: str, tmp_path: Path) -> None:
+    def cancel(label: str, done: int, total: int) -> None:
+        if label.startswith(stage) and done > 0:
+            raise Cancelled
+
+    path = tmp_path / "c.sqlite3"
+    db = _open(path)
+    try:
+        with pytest.raises(Cancelled):
+            seed_demo(db, 3_000, seed=SEED, today=TODAY, progress=cancel)
+        seed_demo(db, 20, seed=SEED, today=TODAY)  # nothing of the first try is left
+    finally:
+        db.dispose()
+    fresh = _open(tmp_path / "fresh.sqlite3")
+    fresh.dispose()
+    schema = "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name"
+    with sqlite3.connect(tmp_path / "fresh.sqlite3") as a, sqlite3.connect(path) as b:
+        assert a.execute(schema).fetchall() == b.execute(schema).fetchall()
+        assert b.execute("SELECT COUNT(*) FROM members").fetchone()[0] == 20
+        assert b.execute("SELECT COUNT(*) FROM staff").fetchone()[0] == 46
+    a.close()
+    b.close()
+
+
+def test_an_installation_admin_account_is_reused(tmp_path: Path) -> None:
+    db = _open(tmp_path / "admin.sqlite3")
+    try:
+        with db.write() as session:
+            from clubdesk.models import Staff
+            from clubdesk.models.enums import Role
+
+            session.add(Staff(username="admin", display_name="店长", role=Role.ADMIN))
+        seed_demo(db, 10, seed=SEED, today=TODAY)
+        with db.read() as session:
+            from sqlalchemy import text
+
+            admins = session.execute(
+                text("SELECT display_name FROM staff WHERE username = 'admin'")
+            ).all()
+    finally:
+        db.dispose()
+    assert admins == [("店长",)]
+
+
+def test_negative_count_is_refused(tmp_path: Path) -> None:
+    db = _open(tmp_path / "n.sqlite3")
+    try:
+        with pytest.raises(DomainError):
+            seed_demo(db, -1, today=TODAY)
+    finally:
+        db.dispose()
+
+
+@pytest.mark.postgres
+def test_postgres_gets_the_same_kind_of_demo(pg_url: str) -> None:
+    from sqlalchemy import text
+
+    db = open_database(pg_url)
+    try:
+        report = seed_demo(db, 200, seed=SEED, today=TODAY)
+        assert report.members == 200
+        with db.read() as session:
+            assert session.execute(text("SELECT COUNT(*) FROM members")).scalar() == 200
+            bad = session.execute(
+                text(
+                    "SELECT COUNT(*) FROM cards c WHERE COALESCE((SELECT l.balance_after_fen"
+                    " FROM ledger l WHERE l.card_id = c.id ORDER BY l.id DESC LIMIT 1), 0)"
+                    " != COALESCE((SELECT SUM(l.amount_fen) FROM ledger l"
+                    " WHERE l.card_id = c.id), 0)"
+                )
+            ).scalar()
+            assert bad == 0
+        # Sequences were moved past the explicit ids: the next insert gets a fresh id.
+        with db.write() as session:
+            from clubdesk.models import Staff
+            from clubdesk.models.enums import Role
+
+            staff = Staff(username="newcomer", display_name="新同事", role=Role.FRONT_DESK)
+            session.add(staff)
+            session.flush()
+            assert staff.id > 40
+        with pytest.raises(DomainError):
+            seed_demo(db, 10, today=TODAY)
+    finally:
+        db.dispose()

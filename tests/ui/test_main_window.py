@@ -1,0 +1,92 @@
+"""The main window: four docks with real rows, layout save/restore/reset, status bar."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDockWidget
+from pytestqt.qtbot import QtBot
+
+from clubdesk.db.engine import Database
+from clubdesk.services import roster
+from ui.main_window import MainWindow
+
+
+def test_four_docks_with_their_chinese_titles(window: MainWindow) -> None:
+    titles = [d.windowTitle() for d in window.docks]
+    assert titles == ["会员", "预约看板", "投诉登记", "VIP礼遇"]
+    for dock in window.docks:
+        features = dock.features()
+        assert features & QDockWidget.DockWidgetFeature.DockWidgetMovable
+        assert features & QDockWidget.DockWidgetFeature.DockWidgetFloatable
+    assert window.tabifiedDockWidgets(window.complaints) == [window.vip]
+
+
+def test_roster_dock_shows_seeded_members(window: MainWindow, seeded_db: Database) -> None:
+    model = window.roster.model
+    assert model.rowCount() == roster.PAGE_SIZE
+    first = roster.page(seeded_db, limit=1)[0]
+    assert model.index(0, 1).data() == first.name
+    assert "****" in model.index(0, 2).data()  # phones are masked at the counter
+    assert model.headerData(0, Qt.Orientation.Horizontal) == "卡号"
+    assert "500" in window.roster.count_label.text()
+
+
+def test_roster_fetches_the_next_page_on_scroll(window: MainWindow) -> None:
+    model = window.roster.model
+    assert model.canFetchMore()
+    model.fetchMore()
+    assert model.rowCount() == 2 * roster.PAGE_SIZE
+    ids = [model.row_at(i).id for i in range(model.rowCount())]  # type: ignore[union-attr]
+    assert ids == sorted(ids, reverse=True) and len(set(ids)) == len(ids)
+
+
+def test_booking_dock_shows_todays_bookings(window: MainWindow) -> None:
+    assert window.bookings.current_day() == date.today()
+    assert window.bookings.model.rowCount() > 0
+    assert "个预约" in window.bookings.status.text()
+
+
+def test_booking_dock_changes_day_from_the_keyboard(window: MainWindow, qtbot: QtBot) -> None:
+    window.bookings.shift(1)
+    assert window.bookings.current_day().toordinal() == date.today().toordinal() + 1
+    assert window.bookings.model.rowCount() > 0
+
+
+def test_complaints_dock_shows_seeded_complaints(window: MainWindow) -> None:
+    assert window.complaints.model.rowCount() > 0
+    assert "未结" in window.complaints.status.text()
+
+
+def test_vip_dock_shows_upcoming_visits(window: MainWindow) -> None:
+    assert window.vip.model.rowCount() > 0
+    assert "/" in window.vip.model.index(0, 5).data() or window.vip.model.index(0, 5).data() == "—"
+
+
+def test_status_bar_names_database_and_staff(window: MainWindow, seeded_db: Database) -> None:
+    assert seeded_db.where in window.db_label.text()
+    assert "当前员工" in window.user_label.text()
+
+
+def test_layout_is_saved_and_restored(
+    window: MainWindow, seeded_db: Database, qtbot: QtBot
+) -> None:
+    from clubdesk.services import staff
+    from ui.tasks import SyncRunner
+
+    window.vip.setFloating(True)
+    window.close()
+    again = MainWindow(seeded_db, staff.counter_user(seeded_db), SyncRunner())
+    qtbot.addWidget(again)
+    assert again.vip.isFloating()
+    again.reset_layout()
+    assert not again.vip.isFloating()
+    assert again.tabifiedDockWidgets(again.complaints) == [again.vip]
+
+
+def test_hiding_a_dock_and_reset_brings_it_back(window: MainWindow) -> None:
+    window.bookings.toggleViewAction().trigger()
+    assert not window.bookings.isVisible()
+    window.reset_layout_action.trigger()
+    assert window.bookings.isVisible()

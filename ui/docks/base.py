@@ -1,0 +1,122 @@
+"""A dock holding a header line, a table and a status line, loaded in the background."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDockWidget,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from clubdesk.db.engine import Database
+from ui.errors import show_error
+from ui.models.rows import RowsModel
+from ui.tasks import SyncRunner, TaskRunner
+
+
+class TableDock(QDockWidget):
+    """Subclasses build ``self.model`` and implement ``load()`` returning rows."""
+
+    loaded = Signal(int)  # rows now shown
+
+    def __init__(
+        self,
+        object_name: str,
+        title: str,
+        db: Database,
+        runner: TaskRunner | SyncRunner,
+        model: RowsModel[Any],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(title, parent)
+        self.setObjectName(object_name)  # saveState() keys the layout by object name
+        self.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+            | QDockWidget.DockWidgetFeature.DockWidgetClosable
+        )
+        self.db = db
+        self.runner = runner
+        self.model = model
+        self._loading = False
+
+        body = QWidget(self)
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.setSpacing(6)
+        self.header = QHBoxLayout()
+        self.header.setSpacing(6)
+        layout.addLayout(self.header)
+
+        self.table = QTableView(body)
+        self.table.setModel(model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(26)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.setWordWrap(False)
+        layout.addWidget(self.table, 1)
+
+        self.status = QLabel(body)
+        self.status.setObjectName("dockStatus")
+        layout.addWidget(self.status)
+        self.setWidget(body)
+
+    def column_widths(self, widths: list[int]) -> None:
+        # Fixed starting widths: resizeColumnsToContents would walk every row.
+        for column, width in enumerate(widths):
+            self.table.setColumnWidth(column, width)
+
+    def refresh(self) -> None:
+        if self._loading:
+            return
+        self._loading = True
+        self.status.setText(self.tr_loading())
+        self.runner.submit(self.load, self._on_loaded, self._on_failed)
+
+    def load(self) -> Any:
+        raise NotImplementedError
+
+    def show_rows(self, result: Any) -> None:
+        self.model.set_rows(result)
+
+    def summary(self) -> str:
+        raise NotImplementedError
+
+    def tr_loading(self) -> str:
+        from clubdesk.i18n import _
+
+        return _("正在加载…")
+
+    def _on_loaded(self, result: Any) -> None:
+        self._loading = False
+        self.show_rows(result)
+        self.status.setText(self.summary())
+        self.loaded.emit(self.model.rowCount())
+
+    def _on_failed(self, exc: BaseException) -> None:
+        self._loading = False
+        from clubdesk.i18n import _
+
+        self.status.setText(_("加载失败"))
+        show_error(self, exc)
+
+    def selected_row(self) -> Any:
+        index = self.table.currentIndex()
+        return self.model.row_at(index.row()) if index.isValid() else None
+
+    def focus_table(self) -> None:
+        self.raise_()
+        self.table.setFocus(Qt.FocusReason.ShortcutFocusReason)

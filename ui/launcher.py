@@ -1,0 +1,150 @@
+"""Entry point of the ``clubdesk`` program and the Qt frontend the core's CLI drives."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Sequence
+from functools import partial
+
+from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QProgressDialog
+
+from clubdesk import cli, prefs
+from clubdesk.db.engine import Database
+from clubdesk.db.open import open_database
+from clubdesk.errors import ClubDeskError
+from clubdesk.i18n import _
+from clubdesk.paths import demo_db_path
+from clubdesk.services import staff
+from ui.app import create_application
+from ui.errors import install_excepthook, show_error
+from ui.main_window import MainWindow
+from ui.tasks import TaskRunner
+
+DEMO_MEMBERS = 20_000
+
+
+class QtFrontend:
+    """What the core's command line needs from a GUI (clubdesk.frontend.Frontend)."""
+
+    def run(self, db_target: str | None, *, demo: bool) -> int:
+        app = create_application()
+        install_excepthook()
+        try:
+            db = open_database(str(demo_db_path()) if demo else db_target)
+        except ClubDeskError as exc:
+            show_error(None, exc)
+            return 2
+        if demo and not _seed_if_empty(db):
+            return 1
+        window = MainWindow(db, staff.counter_user(db, prefs.load().last_user))
+        window.show()
+        QTimer.singleShot(0, window.refresh_all)
+        code = app.exec()
+        db.dispose()
+        return code
+
+    def check_window(self, db: Database) -> list[tuple[str, int]]:
+        app = create_application()
+        runner = TaskRunner()
+        window = MainWindow(db, staff.counter_user(db), runner)
+        window.show()
+        results: dict[str, int] = {}
+        for dock in window.docks:
+            title = dock.windowTitle()
+            dock.loaded.connect(partial(results.__setitem__, title))
+        window.refresh_all()
+        deadline = time.monotonic() + 30
+        while len(results) < len(window.docks) and time.monotonic() < deadline:
+            app.processEvents()
+            time.sleep(0.01)
+        window.close()
+        runner.wait()
+        app.processEvents()
+        return [(d.windowTitle(), results.get(d.windowTitle(), -1)) for d in window.docks]
+
+    def startup_probe(self, db_target: str | None, *, bare: bool) -> int:
+        """Print READY once the first window has painted (timed by ``clubdesk bench``)."""
+        if bare:
+            app = QApplication.instance() or QApplication(sys.argv[:1])
+            window = QMainWindow()
+            window.resize(1280, 800)
+        else:
+            app = create_application()
+            db = open_database(db_target, create=False)
+            window = MainWindow(db, staff.counter_user(db))
+        window.show()
+        if not bare:
+            window.refresh_all()  # type: ignore[attr-defined]
+
+        def ready() -> None:
+            if bare or not window.runner.busy():  # type: ignore[attr-defined]
+                print("READY", flush=True)
+                app.quit()
+            else:
+                QTimer.singleShot(1, ready)
+
+        QTimer.singleShot(0, ready)
+        app.exec()
+        return 0
+
+
+def _seed_if_empty(db: Database) -> bool:
+    """Fill the demo database on first use, with a progress dialog; False if it failed."""
+    from clubdesk.services import roster
+
+    if roster.count(db):
+        return True
+    from clubdesk.seed.demo import seed_demo
+
+    dialog = QProgressDialog(_("正在生成演示数据…"), "", 0, 100)
+    dialog.setWindowTitle(_("ClubDesk 演示数据"))
+    dialog.setCancelButton(None)
+    dialog.setMinimumDuration(300)
+    progress: dict[str, tuple[str, int, int]] = {}
+    outcome: dict[str, BaseException | None] = {}
+    runner = TaskRunner()
+
+    def on_progress(stage: str, done: int, total: int) -> None:
+        progress["now"] = (stage, done, total)  # read by the GUI thread's timer
+
+    loop = QEventLoop()
+
+    def finished(error: BaseException | None) -> None:
+        outcome["error"] = error
+        loop.quit()
+
+    def show_progress() -> None:
+        if "now" in progress:
+            stage, done, total = progress["now"]
+            dialog.setLabelText(stage)
+            dialog.setValue(100 * done // total if total else 0)
+
+    timer = QTimer()
+    timer.timeout.connect(show_progress)
+    timer.start(50)
+    runner.submit(
+        lambda: seed_demo(db, DEMO_MEMBERS, progress=on_progress),
+        lambda _report: finished(None),
+        finished,
+    )
+    if "error" not in outcome:
+        loop.exec()
+    timer.stop()
+    dialog.close()
+    error = outcome["error"]
+    if error is not None:
+        QMessageBox.critical(
+            None, _("ClubDesk"), _("演示数据生成失败：{error}").format(error=error)
+        )
+        return False
+    return True
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return cli.main(argv, frontend=QtFrontend())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

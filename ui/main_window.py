@@ -1,0 +1,263 @@
+"""The main window: four movable, floatable, tabbable docks around the counter's work."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, QUrl
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QStyle,
+    QWidget,
+)
+
+from clubdesk import __version__
+from clubdesk.db.engine import Database
+from clubdesk.i18n import _
+from clubdesk.paths import data_dir, log_dir
+from clubdesk.services.labels import label
+from clubdesk.services.staff import StaffMember
+from ui.docks.base import TableDock
+from ui.docks.bookings import BookingsDock
+from ui.docks.complaints import ComplaintsDock
+from ui.docks.roster import RosterDock
+from ui.docks.vip import VipDock
+from ui.errors import show_error
+from ui.tasks import SyncRunner, TaskRunner
+
+# Bump when the dock set changes so an old saved layout is not applied to new docks.
+LAYOUT_VERSION = 1
+
+
+def window_settings() -> QSettings:
+    return QSettings(str(data_dir() / "window.ini"), QSettings.Format.IniFormat)
+
+
+class MainWindow(QMainWindow):
+    def __init__(
+        self,
+        db: Database,
+        user: StaffMember | None,
+        runner: TaskRunner | SyncRunner | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.user = user
+        self.runner = runner or TaskRunner(self)
+        self.setObjectName("main_window")
+        self.setWindowTitle(_("ClubDesk 会所前台"))
+        self.setDockOptions(
+            QMainWindow.DockOption.AllowTabbedDocks
+            | QMainWindow.DockOption.AllowNestedDocks
+            | QMainWindow.DockOption.AnimatedDocks
+        )
+        self.setDockNestingEnabled(True)
+
+        self.roster = RosterDock(db, self.runner, self)
+        self.bookings = BookingsDock(db, self.runner, self)
+        self.complaints = ComplaintsDock(db, self.runner, self)
+        self.vip = VipDock(db, self.runner, self)
+        self.docks: list[TableDock] = [self.roster, self.bookings, self.complaints, self.vip]
+
+        self._build_status_bar()
+        self._build_actions()
+        self.apply_default_layout()
+        self._default_state = self.saveState(LAYOUT_VERSION)
+        self.complaints.overdue_changed.connect(self._show_overdue)
+        self.restore_layout()
+
+    # -- layout ----------------------------------------------------------------------
+    def apply_default_layout(self) -> None:
+        for dock in self.docks:
+            dock.setFloating(False)
+            dock.show()
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.roster)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.bookings)
+        self.splitDockWidget(self.bookings, self.complaints, Qt.Orientation.Vertical)
+        self.tabifyDockWidget(self.complaints, self.vip)
+        self.complaints.raise_()
+        self.resizeDocks([self.roster, self.bookings], [720, 640], Qt.Orientation.Horizontal)
+
+    def reset_layout(self) -> None:
+        self.restoreState(self._default_state, LAYOUT_VERSION)
+        for dock in self.docks:
+            dock.setFloating(False)
+            dock.show()
+        self.statusBar().showMessage(_("已恢复默认布局"), 3000)
+
+    def restore_layout(self) -> None:
+        settings = window_settings()
+        geometry = settings.value("geometry")
+        state = settings.value("state")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+        if isinstance(state, QByteArray):
+            self.restoreState(state, LAYOUT_VERSION)
+
+    def save_layout(self) -> None:
+        settings = window_settings()
+        settings.setValue("geometry", self.saveGeometry())
+        settings.setValue("state", self.saveState(LAYOUT_VERSION))
+        settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_layout()
+        self.runner.wait(5000)
+        super().closeEvent(event)
+
+    # -- loading ---------------------------------------------------------------------
+    def refresh_all(self) -> None:
+        for dock in self.docks:
+            dock.refresh()
+
+    # -- chrome ----------------------------------------------------------------------
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.db_label = QLabel(_("数据库：{where}").format(where=self.db.where), self)
+        self.db_label.setToolTip(self.db.where)
+        who = (
+            _("当前员工：{name}（{role}）").format(
+                name=self.user.display_name, role=label(self.user.role)
+            )
+            if self.user
+            else _("当前员工：未登录")
+        )
+        self.user_label = QLabel(who, self)
+        self.overdue_label = QLabel(self)
+        bar.addPermanentWidget(self.overdue_label)
+        bar.addPermanentWidget(self.user_label)
+        bar.addPermanentWidget(self.db_label)
+
+    def _show_overdue(self, count: int) -> None:
+        self.overdue_label.setText(_("超时投诉：{n} 宗").format(n=count) if count else "")
+        self.overdue_label.setStyleSheet("color: #b91c1c; font-weight: bold;" if count else "")
+
+    def _action(
+        self,
+        text: str,
+        slot: object,
+        shortcut: str | QKeySequence.StandardKey | None = None,
+        icon: QStyle.StandardPixmap | None = None,
+    ) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if icon is not None:
+            action.setIcon(self.style().standardIcon(icon))
+        action.triggered.connect(slot)
+        return action
+
+    def _build_actions(self) -> None:
+        sp = QStyle.StandardPixmap
+        self.refresh_action = self._action(
+            _("刷新(&R)"), self.refresh_all, QKeySequence.StandardKey.Refresh, sp.SP_BrowserReload
+        )
+        self.print_card_action = self._action(
+            _("打印会员档案卡(&P)…"),
+            self.print_member_card,
+            QKeySequence.StandardKey.Print,
+            sp.SP_FileDialogDetailedView,
+        )
+        self.reset_layout_action = self._action(
+            _("重置布局"), self.reset_layout, None, sp.SP_DialogResetButton
+        )
+        self.settings_action = self._action(
+            _("设置(&S)…"), self.open_settings, "Ctrl+,", sp.SP_FileDialogInfoView
+        )
+        quit_action = self._action(_("退出(&X)"), self.close, QKeySequence.StandardKey.Quit)
+
+        menu = self.menuBar()
+        file_menu = menu.addMenu(_("文件(&F)"))
+        file_menu.addAction(self.print_card_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self._action(_("打开数据文件夹"), lambda: _open_folder(data_dir())))
+        file_menu.addSeparator()
+        file_menu.addAction(quit_action)
+
+        view_menu = menu.addMenu(_("视图(&V)"))
+        view_menu.addAction(self.refresh_action)
+        view_menu.addSeparator()
+        for key, dock in zip("1234", self.docks, strict=True):
+            toggle = dock.toggleViewAction()
+            toggle.setShortcut(QKeySequence(f"Ctrl+{key}"))
+            view_menu.addAction(toggle)
+        view_menu.addSeparator()
+        view_menu.addAction(self.reset_layout_action)
+
+        tools_menu = menu.addMenu(_("工具(&T)"))
+        tools_menu.addAction(self.settings_action)
+
+        help_menu = menu.addMenu(_("帮助(&H)"))
+        help_menu.addAction(self._action(_("打开日志文件夹"), lambda: _open_folder(log_dir())))
+        help_menu.addAction(self._action(_("关于 ClubDesk"), self.about))
+
+        toolbar = self.addToolBar(_("工具栏"))
+        toolbar.setObjectName("main_toolbar")
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        toolbar.setMovable(False)
+        for action in (
+            self.refresh_action,
+            self.print_card_action,
+            self.settings_action,
+            self.reset_layout_action,
+        ):
+            toolbar.addAction(action)
+        for key, dock in zip("1234", self.docks, strict=True):
+            focus = QAction(self)
+            focus.setShortcut(QKeySequence(f"Alt+{key}"))
+            focus.triggered.connect(dock.focus_table)
+            self.addAction(focus)
+
+    # -- commands --------------------------------------------------------------------
+    def print_member_card(self) -> None:
+        member_id = self.roster.selected_member_id()
+        if member_id is None:
+            QMessageBox.information(self, _("打印会员档案卡"), _("请先在会员名单中选中一位会员。"))
+            return
+        path, _filter = QFileDialog.getSaveFileName(
+            self,
+            _("保存会员档案卡"),
+            str(Path.home() / f"member-{member_id}.pdf"),
+            _("PDF 文件 (*.pdf)"),
+        )
+        if not path:
+            return
+        from clubdesk.pdf.registry import render_form
+
+        self.statusBar().showMessage(_("正在生成 PDF…"))
+        self.runner.submit(
+            lambda: render_form(self.db, "member-card", member_id, Path(path)),
+            lambda out: self.statusBar().showMessage(_("已保存：{path}").format(path=out), 5000),
+            lambda exc: show_error(self, exc),
+        )
+
+    def open_settings(self) -> None:
+        from ui.dialogs.settings import SettingsDialog
+
+        SettingsDialog(self).exec()
+
+    def about(self) -> None:
+        QMessageBox.about(
+            self,
+            _("关于 ClubDesk"),
+            _(
+                "ClubDesk {version}\n"
+                "会所、健身房、足浴店、影城会员柜台与酒店贵宾接待的前台系统。\n\n"
+                "数据库：{where}"
+            ).format(version=__version__, where=self.db.where),
+        )
+
+    def dock_by_name(self, name: str) -> QDockWidget | None:
+        return next((d for d in self.docks if d.objectName() == name), None)
+
+
+def _open_folder(path: Path) -> None:
+    QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
