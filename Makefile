@@ -31,9 +31,9 @@ bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/clubdesk bench
 
 translations: $(STAMP)
-	$(BIN)/pybabel extract --no-location --sort-output -k _ -k N_ -o clubdesk/i18n/clubdesk.pot clubdesk ui
-	$(BIN)/pybabel update --no-fuzzy-matching -i clubdesk/i18n/clubdesk.pot -d clubdesk/i18n -D clubdesk -l en
-	$(BIN)/pybabel compile -d clubdesk/i18n -D clubdesk -l en
+	$(BIN)/pybabel -q extract --no-location --sort-output -k _ -k N_ -o clubdesk/i18n/clubdesk.pot clubdesk ui
+	$(BIN)/pybabel -q update --no-fuzzy-matching -i clubdesk/i18n/clubdesk.pot -d clubdesk/i18n -D clubdesk -l en
+	$(BIN)/pybabel -q compile -d clubdesk/i18n -D clubdesk -l en
 
 build: $(STAMP)
 	$(BIN)/pyinstaller --noconfirm --clean build.spec

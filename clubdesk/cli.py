@@ -57,9 +57,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None, frontend: Frontend | None = None) -> int:
+    # The language comes first so that --help itself is translated.
+    early = argparse.ArgumentParser(add_help=False)
+    early.add_argument("--lang", choices=sorted(i18n.LANGUAGES))
+    known, _rest = early.parse_known_args(argv)
+    i18n.set_language(known.lang or prefs.load().language)
     args = build_parser().parse_args(argv)
-    user_prefs = prefs.load()
-    i18n.set_language(args.lang or user_prefs.language)
     db_target: str | None = getattr(args, "sub_db", None) or args.db
     try:
         return _dispatch(args, db_target, frontend)

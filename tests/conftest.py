@@ -34,9 +34,8 @@ def db(tmp_path: Path) -> Iterator[Database]:
 @pytest.fixture(scope="session")
 def seeded_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small demo database built once per run; tests copy it rather than write to it."""
-    from clubdesk.seed.demo import seed_demo
-
     from clubdesk.db.open import open_database
+    from clubdesk.seed.demo import seed_demo
 
     path = tmp_path_factory.mktemp("seeded") / "demo.sqlite3"
     database = open_database(path)

@@ -22,12 +22,15 @@ def main(db_path: str, out: str, width: int = 1400, height: int = 860) -> int:
     app = create_application()
     db = open_database(db_path, create=False)
     window = MainWindow(db, staff.counter_user(db), SyncRunner())
-    window.reset_layout()
     window.resize(width, height)
     window.show()
+    app.processEvents()
+    # After show: restoring a dock state on a hidden window leaves a stray tab bar.
+    window.reset_layout()
     window.refresh_all()
     for _ in range(20):
         app.processEvents()
+    window.statusBar().clearMessage()
     window.roster.table.selectRow(0)
     app.processEvents()
     window.grab().save(out)

@@ -56,8 +56,10 @@ def install_excepthook() -> None:
         if issubclass(kind, KeyboardInterrupt):
             sys.__excepthook__(kind, exc, tb)
             return
-        log.critical("uncaught exception", exc_info=(kind, exc, tb))
-        if QApplication.instance() is not None:
-            show_error(QApplication.activeWindow(), exc)
+        if QApplication.instance() is None:
+            log.critical("uncaught exception", exc_info=(kind, exc, tb))
+            sys.__excepthook__(kind, exc, tb)
+            return
+        show_error(QApplication.activeWindow(), exc)  # logs bugs with their traceback
 
     sys.excepthook = hook

@@ -68,27 +68,30 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._build_actions()
         self.apply_default_layout()
-        self._default_state = self.saveState(LAYOUT_VERSION)
         self.complaints.overdue_changed.connect(self._show_overdue)
         self.restore_layout()
 
     # -- layout ----------------------------------------------------------------------
     def apply_default_layout(self) -> None:
         for dock in self.docks:
-            dock.setFloating(False)
-            dock.show()
+            dock.setFloating(False)  # before re-adding: afterwards it would undo the tabs
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.roster)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.bookings)
         self.splitDockWidget(self.bookings, self.complaints, Qt.Orientation.Vertical)
         self.tabifyDockWidget(self.complaints, self.vip)
+        for dock in self.docks:
+            dock.show()
         self.complaints.raise_()
         self.resizeDocks([self.roster, self.bookings], [720, 640], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.bookings, self.complaints], [1, 1], Qt.Orientation.Vertical)
 
     def reset_layout(self) -> None:
-        self.restoreState(self._default_state, LAYOUT_VERSION)
+        # Rebuilt rather than restoreState(default): restoring tabified docks into a
+        # live window leaves Qt's previous tab bar painted over the new one.
         for dock in self.docks:
             dock.setFloating(False)
-            dock.show()
+            self.removeDockWidget(dock)
+        self.apply_default_layout()
         self.statusBar().showMessage(_("已恢复默认布局"), 3000)
 
     def restore_layout(self) -> None:

@@ -86,7 +86,7 @@ def cold_start(ctx: BenchContext) -> CaseResult:
         unit="ms",
         measured=Sample("ClubDesk main window shown, four docks loaded", tuple(app)),
         floor=Sample("bare PySide6 QMainWindow shown", tuple(bare)),
-        target={"median": 3000.0},
+        target={"median": 2000.0},
         note=f"new process per run, {ctx.members:,} members, QT_QPA_PLATFORM offscreen",
     )
 

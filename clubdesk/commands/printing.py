@@ -22,8 +22,8 @@ def run(
 
     if list_only or not form:
         for name, spec in sorted(FORMS.items()):
-            blank = _("可打印空白表") if spec.blank_allowed else _("需指定记录")
-            print(f"{name:28} {_(spec.title)}（{blank}）")
+            how = _("（可打印空白表）") if spec.blank_allowed else _("（需指定记录）")
+            print(f"{name:28} {_(spec.title)}{how}")
         return 0 if list_only else 2
     spec = get_form(form)
     if output is None:

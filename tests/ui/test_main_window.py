@@ -80,6 +80,8 @@ def test_layout_is_saved_and_restored(
     again = MainWindow(seeded_db, staff.counter_user(seeded_db), SyncRunner())
     qtbot.addWidget(again)
     assert again.vip.isFloating()
+    again.show()
+    qtbot.waitExposed(again)
     again.reset_layout()
     assert not again.vip.isFloating()
     assert again.tabifiedDockWidgets(again.complaints) == [again.vip]
@@ -90,3 +92,20 @@ def test_hiding_a_dock_and_reset_brings_it_back(window: MainWindow) -> None:
     assert not window.bookings.isVisible()
     window.reset_layout_action.trigger()
     assert window.bookings.isVisible()
+
+
+def test_reset_layout_leaves_one_visible_tab_bar(window: MainWindow, qtbot: QtBot) -> None:
+    """Regression: restoreState() on a live window left the old tab bar painted."""
+    from PySide6.QtWidgets import QTabBar
+
+    window.vip.setFloating(True)
+    window.reset_layout()
+    window.reset_layout()
+    qtbot.wait(50)  # let the dock layout place its tab bar
+    inside = [
+        bar
+        for bar in window.findChildren(QTabBar)
+        if bar.isVisible() and bar.count() and window.rect().intersects(bar.geometry())
+    ]
+    assert len(inside) == 1
+    assert [inside[0].tabText(i) for i in range(inside[0].count())] == ["投诉登记", "VIP礼遇"]

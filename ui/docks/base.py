@@ -67,6 +67,9 @@ class TableDock(QDockWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.setWordWrap(False)
+        # Size columns from the first rows only: the roster may hold a million.
+        self.table.horizontalHeader().setResizeContentsPrecision(50)
+        self._sized = False
         layout.addWidget(self.table, 1)
 
         self.status = QLabel(body)
@@ -75,7 +78,7 @@ class TableDock(QDockWidget):
         self.setWidget(body)
 
     def column_widths(self, widths: list[int]) -> None:
-        # Fixed starting widths: resizeColumnsToContents would walk every row.
+        """Widths until the first rows arrive and size the columns to their text."""
         for column, width in enumerate(widths):
             self.table.setColumnWidth(column, width)
 
@@ -103,6 +106,9 @@ class TableDock(QDockWidget):
     def _on_loaded(self, result: Any) -> None:
         self._loading = False
         self.show_rows(result)
+        if not self._sized and self.model.rowCount():
+            self._sized = True
+            self.table.resizeColumnsToContents()
         self.status.setText(self.summary())
         self.loaded.emit(self.model.rowCount())
 

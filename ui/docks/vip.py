@@ -19,9 +19,9 @@ from ui.tasks import SyncRunner, TaskRunner
 
 def _arrival(r: VipRow) -> str:
     day = r.arrival_date.strftime("%m-%d")
-    return (
-        f"{day} {r.arrival_time.strftime('%H:%M')}" if r.arrival_time else f"{day} {_('时间待定')}"
-    )
+    if r.arrival_time:
+        return f"{day} {r.arrival_time.strftime('%H:%M')}"
+    return _("{day} 时间待定").format(day=day)
 
 
 def _columns() -> list[Column[VipRow]]:

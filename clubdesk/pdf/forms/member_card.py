@@ -30,7 +30,6 @@ LABEL_WIDTH = 78.0
 BLANK_CARD_ROWS = 2
 
 
-
 def render_member_card(
     db: Database,
     member_id: int | None,
