@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -56,7 +57,35 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def usable_streams() -> None:
+    """Make print() safe wherever ClubDesk runs.
+
+    The ``clubdesk`` program is a GUI program: on Windows (pythonw, or the windowed
+    PyInstaller build) it starts with no console, so stdout and stderr are None.  Attach
+    to the console the command was typed in, if any, else discard output rather than
+    crash; and write UTF-8, since a redirected Windows stream uses a code page that has
+    neither the Chinese text nor ✓.
+    """
+    if sys.stdout is None or sys.stderr is None:
+        if sys.platform == "win32":
+            import ctypes
+
+            kernel32 = getattr(ctypes, "windll").kernel32  # noqa: B009 - Windows only
+            if kernel32.AttachConsole(-1):  # ATTACH_PARENT_PROCESS
+                sys.stdout = open("CONOUT$", "w", encoding="utf-8", errors="replace")  # noqa: SIM115
+                sys.stderr = sys.stdout
+        if sys.stdout is None:
+            sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
+        if sys.stderr is None:
+            sys.stderr = sys.stdout
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(encoding="utf-8", errors="replace")
+
+
 def main(argv: Sequence[str] | None = None, frontend: Frontend | None = None) -> int:
+    usable_streams()
     # The language comes first so that --help itself is translated.
     early = argparse.ArgumentParser(add_help=False)
     early.add_argument("--lang", choices=sorted(i18n.LANGUAGES))

@@ -68,8 +68,8 @@ def _describe(problem: DbProblem, where: str) -> str:
             "磁盘已满，数据库“{where}”无法写入，本次操作没有保存。请清理磁盘空间后重试。"
         ),
         DbProblem.CORRUPT: _(
-            "数据库“{where}”已损坏，ClubDesk 没有修改它。请从备份恢复（菜单“文件 → 恢复备份”），"
-            "或联系管理员。"
+            "数据库“{where}”已损坏，ClubDesk 没有修改它。请联系管理员从数据文件夹中的"
+            " backups 备份恢复。"
         ),
         DbProblem.TRUNCATED: _(
             "数据库“{where}”不完整（文件被截断），ClubDesk 没有修改它。请从备份恢复，或联系管理员。"

@@ -49,6 +49,7 @@ class QtFrontend:
         app = create_application()
         runner = TaskRunner()
         window = MainWindow(db, staff.counter_user(db), runner)
+        window.persist_layout = False
         window.show()
         results: dict[str, int] = {}
         for dock in window.docks:
@@ -74,6 +75,7 @@ class QtFrontend:
             app = create_application()
             db = open_database(db_target, create=False)
             window = MainWindow(db, staff.counter_user(db))
+            window.persist_layout = False
         window.show()
         if not bare:
             window.refresh_all()  # type: ignore[attr-defined]

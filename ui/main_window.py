@@ -50,6 +50,7 @@ class MainWindow(QMainWindow):
         self.db = db
         self.user = user
         self.runner = runner or TaskRunner(self)
+        self.persist_layout = True  # off for the self-check: it must not touch user files
         self.setObjectName("main_window")
         self.setWindowTitle(_("ClubDesk 会所前台"))
         self.setDockOptions(
@@ -112,7 +113,8 @@ class MainWindow(QMainWindow):
         settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self.save_layout()
+        if self.persist_layout:
+            self.save_layout()
         self.runner.wait(5000)
         super().closeEvent(event)
 

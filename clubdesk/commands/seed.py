@@ -40,7 +40,7 @@ def run(target: str, members: int, seed: int) -> int:
 
 
 def _progress(stage: str, done: int, total: int) -> None:
-    if sys.stderr.isatty():
+    if sys.stderr is not None and sys.stderr.isatty():
         pct = 100 * done // total if total else 100
         sys.stderr.write(f"\r{stage} {pct:3d}%   ")
         sys.stderr.flush()

@@ -26,7 +26,7 @@ def run(target: str | None, frontend: Frontend) -> int:
     with tempfile.TemporaryDirectory(prefix="clubdesk-selfcheck-") as tmp:
         db = _database(target, Path(tmp))
         try:
-            failures += _check_window(db, frontend)
+            failures += _check_window(db, frontend, rows_required=not target)
             failures += _check_pdfs(db, Path(tmp))
         finally:
             db.dispose()
@@ -50,10 +50,12 @@ def _database(target: str | None, tmp: Path) -> Database:
     return db
 
 
-def _check_window(db: Database, frontend: Frontend) -> list[str]:
+def _check_window(db: Database, frontend: Frontend, *, rows_required: bool) -> list[str]:
+    """Every dock must load; on the seeded check database each must also show rows
+    (a real club may well have no VIP arriving this week)."""
     failures = []
     for title, rows in frontend.check_window(db):
-        if rows > 0:
+        if rows > 0 or (rows == 0 and not rows_required):
             print(_("  ✓ 面板“{title}”显示了 {n} 行").format(title=title, n=rows))
         elif rows == 0:
             failures.append(_("面板“{title}”没有显示任何数据").format(title=title))

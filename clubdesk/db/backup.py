@@ -21,7 +21,9 @@ def backup_sqlite(source: Path, label: str, folder: Path | None = None, keep: in
     folder.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     target = folder / f"{source.stem}-{label}-{stamp}{BACKUP_SUFFIX}"
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    # as_uri() percent-encodes '#', '?' and '%', which a hand-built file: URI would
+    # misread (and silently back up an empty database instead).
+    src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
     try:
         dst = sqlite3.connect(target)
         try:
@@ -30,8 +32,22 @@ def backup_sqlite(source: Path, label: str, folder: Path | None = None, keep: in
             dst.close()
     finally:
         src.close()
+    _verify(target)
     _rotate(folder, f"{source.stem}-{label}-", keep)
     return target
+
+
+def _verify(copy: Path) -> None:
+    """A backup that cannot be read back is no backup: fail before anything relies on it."""
+    conn = sqlite3.connect(f"{copy.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        status = conn.execute("PRAGMA quick_check").fetchone()[0]
+    finally:
+        conn.close()
+    if "alembic_version" not in tables or status != "ok":
+        copy.unlink(missing_ok=True)
+        raise OSError(f"backup {copy} is incomplete ({status})")
 
 
 def _rotate(folder: Path, prefix: str, keep: int) -> None:

@@ -81,9 +81,8 @@ class Database:
         self.engine = engine or create(url)
         self.is_sqlite = url.get_backend_name() == "sqlite"
         self._read = sessionmaker(bind=self.engine, expire_on_commit=False)
-        self._write = sessionmaker(
-            bind=self.engine.execution_options(**{_WRITE: True}), expire_on_commit=False
-        )
+        self.write_engine = self.engine.execution_options(**{_WRITE: True})
+        self._write = sessionmaker(bind=self.write_engine, expire_on_commit=False)
 
     @property
     def where(self) -> str:

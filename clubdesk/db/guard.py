@@ -6,6 +6,7 @@ itself would happily turn a foreign database into WAL mode or add tables to it.
 
 from __future__ import annotations
 
+import sqlite3
 import struct
 from enum import Enum
 from pathlib import Path
@@ -46,11 +47,38 @@ def inspect_sqlite_file(path: Path) -> FileState:
     (valid_for,) = struct.unpack(">I", header[92:96])
     if page_size < 512 or page_size & (page_size - 1):
         raise DatabaseEnvironmentError(DbProblem.CORRUPT, str(path), f"page size {page_size}")
+    # Committed pages still in the write-ahead log (a crash before a checkpoint) can
+    # hold a newer header than the main file: then ask SQLite, read-only.
+    wal = path.with_name(path.name + "-wal")
+    wal_pending = wal.exists() and wal.stat().st_size > 0
+    if application_id == 0:
+        # Either a ClubDesk file whose header still sits in the log, or a database
+        # another counter is creating right now (no tables yet, nothing to lose).
+        application_id, tables = _look_inside(path)
+        if application_id == 0 and tables == 0:
+            return FileState.NEW
     if application_id != APPLICATION_ID:
         raise DatabaseEnvironmentError(DbProblem.NOT_CLUBDESK, str(path))
-    # The in-header page count is only trustworthy when its version stamp matches.
-    if change_counter == valid_for and size < page_count * page_size:
+    # The in-header page count is only trustworthy when its version stamp matches and
+    # no checkpoint was cut short (a crash mid-checkpoint leaves a longer count in a
+    # shorter file, which SQLite recovers from the log).
+    if not wal_pending and change_counter == valid_for and size < page_count * page_size:
         raise DatabaseEnvironmentError(
             DbProblem.TRUNCATED, str(path), f"{size} bytes < {page_count} pages × {page_size}"
         )
     return FileState.CLUBDESK
+
+
+def _look_inside(path: Path) -> tuple[int, int]:
+    """(application_id, number of schema objects) as SQLite sees them, read-only;
+    (0, -1) when SQLite cannot read the file either."""
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            app_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
+            objects = int(conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0])
+            return app_id, objects
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return 0, -1

@@ -26,6 +26,14 @@ def current_revision(conn: Connection) -> str | None:
     return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
+CORE_TABLES = ("members", "cards", "ledger", "staff")
+
+
+def has_core_tables(conn: Connection) -> bool:
+    names = set(inspect(conn).get_table_names())
+    return all(table in names for table in CORE_TABLES)
+
+
 def is_empty(conn: Connection) -> bool:
     return not inspect(conn).get_table_names()
 

@@ -165,7 +165,9 @@ class _Seeder:
         self.clock = clock
         self.rng = rng
         self.progress = progress
-        self._first_new_staff_id = 1
+        # Exactly the staff rows this run inserted: undo must never touch other accounts,
+        # including ones another counter adds while the demo is being written.
+        self._inserted_staff: list[int] = []
         self.ledger_written = 0
 
     # -- guards -----------------------------------------------------------------------
@@ -194,7 +196,9 @@ class _Seeder:
         sink.rollback()
         for table in _MUST_BE_EMPTY:
             sink.execute(f"DELETE FROM {table}")
-        sink.execute(f"DELETE FROM staff WHERE id >= {int(self._first_new_staff_id)}")
+        if self._inserted_staff:
+            ids = ",".join(str(int(i)) for i in self._inserted_staff)
+            sink.execute(f"DELETE FROM staff WHERE id IN ({ids})")
         sink.commit()
         sink.restore_bulk_indexes()
 
@@ -338,7 +342,6 @@ class _Seeder:
         rng = self.rng
         existing = {str(u): int(i) for u, i in self.sink.rows("SELECT username, id FROM staff")}
         next_id = max(existing.values(), default=0) + 1
-        self._first_new_staff_id = next_id
         specs = list(catalog.OFFICE_STAFF)
         specs += [
             catalog.StaffSpec(f"therapist{n:02d}", name, Role.THERAPIST, Department.SPA)
@@ -356,6 +359,7 @@ class _Seeder:
             if staff_id is None:
                 staff_id = next_id
                 next_id += 1
+                self._inserted_staff.append(staff_id)
                 hired = (self.clock.today_day - rng.randint(60, 1500)) * DAY + 9 * HOUR
                 rows.append(
                     (staff_id, spec.username, spec.display_name, spec.role.value,

@@ -52,7 +52,8 @@ LEFT JOIN cards c ON c.id = (SELECT c2.id FROM cards c2
 ORDER BY m.id DESC
 LIMIT :limit
 """
-_FIRST_PAGE = text(_PAGE_SQL.format(where=""))
+FIRST_PAGE_SQL = _PAGE_SQL.format(where="")
+_FIRST_PAGE = text(FIRST_PAGE_SQL)
 _NEXT_PAGE = text(_PAGE_SQL.format(where="WHERE m.id < :after"))
 
 

@@ -146,3 +146,38 @@ def test_url_targets_are_accepted(tmp_path: Path) -> None:
     database = open_database(f"sqlite:///{tmp_path / 'via-url.sqlite3'}")
     assert database.is_sqlite and database.path == tmp_path / "via-url.sqlite3"
     database.dispose()
+
+
+def test_new_database_whose_header_is_still_in_the_wal_is_recognised(tmp_path: Path) -> None:
+    """A crash between creating a database and checkpointing it must not make ClubDesk
+    call its own file foreign: the header with application_id is still in the -wal."""
+    path = tmp_path / "fresh.sqlite3"
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA wal_autocheckpoint=0")
+    conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
+    conn.execute("CREATE TABLE t (x)")
+    assert Path(f"{path}-wal").stat().st_size > 0
+    with path.open("rb") as fh:
+        assert fh.read(100)[68:72] != APPLICATION_ID.to_bytes(4, "big")  # not in main file
+    from clubdesk.db.guard import FileState, inspect_sqlite_file
+
+    assert inspect_sqlite_file(path) is FileState.CLUBDESK
+    conn.close()
+
+
+def test_two_counters_creating_one_sqlite_file_at_once_both_succeed(tmp_path: Path) -> None:
+    import concurrent.futures
+
+    path = tmp_path / "shared.sqlite3"
+
+    def start() -> int:
+        database = open_database(path)
+        try:
+            with database.read() as s:
+                return int(s.execute(text("SELECT COUNT(*) FROM tiers")).scalar_one())
+        finally:
+            database.dispose()
+
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        assert list(pool.map(lambda _i: start(), range(4))) == [5] * 4

@@ -51,3 +51,31 @@ def test_unreachable_server_is_a_clear_message() -> None:
     assert info.value.problem is DbProblem.UNREACHABLE
     assert "secret" not in info.value.message
     assert "无法连接数据库服务器" in info.value.message
+
+
+def test_foreign_postgres_database_that_also_uses_alembic_is_refused(pg_url: str) -> None:
+    engine = create_engine(pg_url)
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE orders (id serial PRIMARY KEY)"))
+        conn.execute(text("CREATE TABLE alembic_version (version_num varchar(32) PRIMARY KEY)"))
+        conn.execute(text("INSERT INTO alembic_version VALUES ('0002')"))
+    engine.dispose()
+    with pytest.raises(DatabaseEnvironmentError) as info:
+        open_database(pg_url)
+    assert info.value.problem is DbProblem.NOT_CLUBDESK
+
+
+def test_two_counters_creating_one_database_at_once_both_succeed(pg_url: str) -> None:
+    import concurrent.futures
+
+    def start() -> str:
+        db = open_database(pg_url)
+        try:
+            with db.read() as s:
+                return str(s.execute(text("SELECT version_num FROM alembic_version")).scalar())
+        finally:
+            db.dispose()
+
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _i: start(), range(4)))
+    assert results == ["0002"] * 4

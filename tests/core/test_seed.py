@@ -615,3 +615,31 @@ def test_postgres_gets_the_same_kind_of_demo(pg_url: str) -> None:
             seed_demo(db, 10, today=TODAY)
     finally:
         db.dispose()
+
+
+@pytest.mark.parametrize("cancel_at_done", [0, 1])
+def test_a_cancel_never_removes_staff_the_demo_did_not_add(
+    cancel_at_done: int, tmp_path: Path
+) -> None:
+    """Regression: a cancel before the staff stage deleted every existing account."""
+
+    def cancel(label: str, done: int, total: int) -> None:
+        if done >= cancel_at_done:
+            raise Cancelled
+
+    db = _open(tmp_path / "keep.sqlite3")
+    try:
+        with db.write() as session:
+            from clubdesk.models import Staff
+            from clubdesk.models.enums import Role
+
+            session.add(Staff(id=7, username="boss", display_name="老板", role=Role.DIRECTOR))
+        with pytest.raises(Cancelled):
+            seed_demo(db, 500, seed=SEED, today=TODAY, progress=cancel)
+        with db.read() as session:
+            from sqlalchemy import text
+
+            rows = session.execute(text("SELECT id, username FROM staff")).all()
+    finally:
+        db.dispose()
+    assert [tuple(r) for r in rows] == [(7, "boss")]

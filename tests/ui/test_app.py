@@ -20,7 +20,7 @@ from ui.app import BUNDLED_FAMILY, install_fonts
 from ui.errors import user_message
 
 
-def test_selfcheck_passes_on_a_fresh_install() -> None:
+def test_selfcheck_passes_on_a_fresh_install(clubdesk_home: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "clubdesk", "selfcheck"],
         capture_output=True,
@@ -32,6 +32,7 @@ def test_selfcheck_passes_on_a_fresh_install() -> None:
     for title in ("会员", "预约看板", "投诉登记", "VIP礼遇"):
         assert f"面板“{title}”显示了" in result.stdout
     assert "member-card" in result.stdout
+    assert not (clubdesk_home / "window.ini").exists()  # the user's layout is left alone
 
 
 def test_selfcheck_reports_an_unusable_database(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -47,6 +48,7 @@ class TableDock(QDockWidget):
         self.runner = runner
         self.model = model
         self._loading = False
+        self._stale = False
 
         body = QWidget(self)
         layout = QVBoxLayout(body)
@@ -84,12 +86,15 @@ class TableDock(QDockWidget):
 
     def refresh(self) -> None:
         if self._loading:
+            self._stale = True  # asked again mid-load (another day, F5): reload after
             return
         self._loading = True
+        self._stale = False
         self.status.setText(self.tr_loading())
-        self.runner.submit(self.load, self._on_loaded, self._on_failed)
+        self.runner.submit(self.loader(), self._on_loaded, self._on_failed)
 
-    def load(self) -> Any:
+    def loader(self) -> Callable[[], Any]:
+        """Called on the GUI thread: read the widgets, return the work for a worker."""
         raise NotImplementedError
 
     def show_rows(self, result: Any) -> None:
@@ -105,6 +110,9 @@ class TableDock(QDockWidget):
 
     def _on_loaded(self, result: Any) -> None:
         self._loading = False
+        if self._stale:  # the rows answer a question nobody is asking any more
+            self.refresh()
+            return
         self.show_rows(result)
         if not self._sized and self.model.rowCount():
             self._sized = True
@@ -114,6 +122,7 @@ class TableDock(QDockWidget):
 
     def _on_failed(self, exc: BaseException) -> None:
         self._loading = False
+        self._stale = False
         from clubdesk.i18n import _
 
         self.status.setText(_("加载失败"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -76,8 +77,9 @@ class BookingsDock(TableDock):
     def current_day(self) -> date:
         return self.day.date().toPython()  # type: ignore[no-any-return]
 
-    def load(self) -> list[BookingRow]:
-        return bookings.day_bookings(self.db, self.current_day())
+    def loader(self) -> Callable[[], list[BookingRow]]:
+        db, day = self.db, self.current_day()  # read the widget here, on the GUI thread
+        return lambda: bookings.day_bookings(db, day)
 
     def summary(self) -> str:
         rows: list[BookingRow] = self.model.rows()

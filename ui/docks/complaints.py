@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from PySide6.QtCore import Signal
@@ -60,8 +61,9 @@ class ComplaintsDock(TableDock):
         self.header.addStretch(1)
         self.column_widths([130, 95, 90, 90, 50, 70, 100, 150])
 
-    def load(self) -> list[ComplaintRow]:
-        return complaints.recent(self.db, datetime.now())
+    def loader(self) -> Callable[[], list[ComplaintRow]]:
+        db, now = self.db, datetime.now()
+        return lambda: complaints.recent(db, now)
 
     def summary(self) -> str:
         rows: list[ComplaintRow] = self.model.rows()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex
@@ -14,6 +15,7 @@ from clubdesk.services import roster
 from clubdesk.services.labels import label
 from clubdesk.services.roster import MemberRow
 from ui.docks.base import TableDock
+from ui.errors import show_error
 from ui.models.rows import CENTER, RIGHT, Column, RowsModel
 from ui.tasks import SyncRunner, TaskRunner
 
@@ -44,8 +46,11 @@ class RosterModel(RowsModel[MemberRow]):
         self._runner = runner
         self._exhausted = False
         self._fetching = False
+        self._generation = 0
 
     def reset_pages(self, first_page: list[MemberRow]) -> None:
+        self._fetching = False
+        self._generation += 1  # a page still in flight belongs to the old list
         self._exhausted = len(first_page) < roster.PAGE_SIZE
         self.set_rows(first_page)
 
@@ -58,9 +63,20 @@ class RosterModel(RowsModel[MemberRow]):
         last = self.row_at(self.rowCount() - 1)
         assert last is not None
         self._fetching = True
-        self._runner.submit(lambda: roster.page(self._db, after_id=last.id), self._append)
+        db, after, generation = self._db, last.id, self._generation
+        self._runner.submit(
+            lambda: roster.page(db, after_id=after),
+            lambda rows: self._append(rows, generation),
+            self._fetch_failed,
+        )
 
-    def _append(self, rows: list[MemberRow]) -> None:
+    def _fetch_failed(self, exc: BaseException) -> None:
+        self._fetching = False  # the next scroll tries again
+        show_error(None, exc)
+
+    def _append(self, rows: list[MemberRow], generation: int) -> None:
+        if generation != self._generation:
+            return
         self._fetching = False
         self._exhausted = len(rows) < roster.PAGE_SIZE
         self.append_rows(rows)
@@ -78,8 +94,9 @@ class RosterDock(TableDock):
         self.column_widths([100, 70, 110, 80, 80, 95, 60, 90])
         self._total = 0
 
-    def load(self) -> tuple[list[MemberRow], int]:
-        return roster.page(self.db), roster.count(self.db)
+    def loader(self) -> Callable[[], tuple[list[MemberRow], int]]:
+        db = self.db
+        return lambda: (roster.page(db), roster.count(db))
 
     def show_rows(self, result: Any) -> None:
         rows, self._total = result

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from PySide6.QtWidgets import QLabel, QWidget
@@ -45,8 +46,9 @@ class VipDock(TableDock):
         self.header.addStretch(1)
         self.column_widths([110, 45, 90, 90, 70, 70, 90])
 
-    def load(self) -> list[VipRow]:
-        return vip.upcoming(self.db, date.today())
+    def loader(self) -> Callable[[], list[VipRow]]:
+        db, today = self.db, date.today()
+        return lambda: vip.upcoming(db, today)
 
     def summary(self) -> str:
         rows: list[VipRow] = self.model.rows()
