@@ -30,17 +30,17 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("selfcheck", help=_("自检：离屏构建主窗口、加载各面板、生成 PDF"))
-    p.add_argument("--db", dest="sub_db")
+    p.add_argument("--db", dest="sub_db", metavar="DB")
 
     p = sub.add_parser("seed", help=_("生成演示数据"))
-    p.add_argument("--db", dest="sub_db", required=True)
+    p.add_argument("--db", dest="sub_db", metavar="DB", required=True)
     p.add_argument("--members", type=int, default=20_000)
     p.add_argument("--seed", type=int, default=20261123)
 
     p = sub.add_parser("print", help=_("打印表单为 PDF"))
     p.add_argument("form", nargs="?")
     p.add_argument("--list", action="store_true", help=_("列出可打印的表单"))
-    p.add_argument("--db", dest="sub_db")
+    p.add_argument("--db", dest="sub_db", metavar="DB")
     p.add_argument("--id", dest="record", help=_("记录编号，或 latest 表示最新一条"))
     p.add_argument("-o", "--output", type=Path)
 
@@ -48,11 +48,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--members", type=int, default=1_000_000)
     p.add_argument("--only", help=_("只运行名称以此开头的用例"))
     p.add_argument("--json", action="store_true")
-    p.add_argument("--db", dest="sub_db", help=_("对已有数据库测试，不另行生成"))
+    p.add_argument("--db", dest="sub_db", metavar="DB", help=_("对已有数据库测试，不另行生成"))
     p.add_argument("--repeat", type=int, default=0, help=_("每个用例的重复次数（0 为默认）"))
 
     p = sub.add_parser("startup-probe", help=argparse.SUPPRESS)
-    p.add_argument("--db", dest="sub_db")
+    p.add_argument("--db", dest="sub_db", metavar="DB")
     p.add_argument("--bare", action="store_true")
     return parser
 

@@ -27,4 +27,6 @@ def configure(level: int = logging.INFO) -> Path:
         handler._clubdesk = True  # type: ignore[attr-defined]
         root.addHandler(handler)
         root.setLevel(level)
+        # Alembic narrates every plugin it loads at INFO; keep its warnings only.
+        logging.getLogger("alembic").setLevel(logging.WARNING)
     return path

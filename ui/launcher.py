@@ -7,8 +7,8 @@ import time
 from collections.abc import Sequence
 from functools import partial
 
-from PySide6.QtCore import QEventLoop, QTimer
-from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QProgressDialog
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow
 
 from clubdesk import cli, prefs
 from clubdesk.db.engine import Database
@@ -20,6 +20,7 @@ from clubdesk.services import staff
 from ui.app import create_application
 from ui.errors import install_excepthook, show_error
 from ui.main_window import MainWindow
+from ui.progress import run_with_progress
 from ui.tasks import TaskRunner
 
 DEMO_MEMBERS = 20_000
@@ -31,8 +32,12 @@ class QtFrontend:
     def run(self, db_target: str | None, *, demo: bool) -> int:
         app = create_application()
         install_excepthook()
+        target = str(demo_db_path()) if demo else db_target
         try:
-            db = open_database(str(demo_db_path()) if demo else db_target)
+            # Opening may back up and migrate a large file: not on the GUI thread.
+            db = run_with_progress(
+                _("ClubDesk"), _("正在打开数据库…"), lambda _report: open_database(target)
+            )
         except ClubDeskError as exc:
             show_error(None, exc)
             return 2
@@ -100,46 +105,14 @@ def _seed_if_empty(db: Database) -> bool:
         return True
     from clubdesk.seed.demo import seed_demo
 
-    dialog = QProgressDialog(_("正在生成演示数据…"), "", 0, 100)
-    dialog.setWindowTitle(_("ClubDesk 演示数据"))
-    dialog.setCancelButton(None)
-    dialog.setMinimumDuration(300)
-    progress: dict[str, tuple[str, int, int]] = {}
-    outcome: dict[str, BaseException | None] = {}
-    runner = TaskRunner()
-
-    def on_progress(stage: str, done: int, total: int) -> None:
-        progress["now"] = (stage, done, total)  # read by the GUI thread's timer
-
-    loop = QEventLoop()
-
-    def finished(error: BaseException | None) -> None:
-        outcome["error"] = error
-        loop.quit()
-
-    def show_progress() -> None:
-        if "now" in progress:
-            stage, done, total = progress["now"]
-            dialog.setLabelText(stage)
-            dialog.setValue(100 * done // total if total else 0)
-
-    timer = QTimer()
-    timer.timeout.connect(show_progress)
-    timer.start(50)
-    runner.submit(
-        lambda: seed_demo(db, DEMO_MEMBERS, progress=on_progress),
-        lambda _report: finished(None),
-        finished,
-    )
-    if "error" not in outcome:
-        loop.exec()
-    timer.stop()
-    dialog.close()
-    error = outcome["error"]
-    if error is not None:
-        QMessageBox.critical(
-            None, _("ClubDesk"), _("演示数据生成失败：{error}").format(error=error)
+    try:
+        run_with_progress(
+            _("ClubDesk 演示数据"),
+            _("正在生成演示数据…"),
+            lambda report: seed_demo(db, DEMO_MEMBERS, progress=report),
         )
+    except Exception as exc:  # shown to the user, who can still open a real database
+        show_error(None, exc)
         return False
     return True
 
