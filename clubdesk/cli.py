@@ -51,7 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", dest="sub_db", metavar="DB", help=_("对已有数据库测试，不另行生成"))
     p.add_argument("--repeat", type=int, default=0, help=_("每个用例的重复次数（0 为默认）"))
 
-    p = sub.add_parser("startup-probe", help=argparse.SUPPRESS)
+    p = sub.add_parser("startup-probe")  # internal (bench); no help= keeps it unlisted
     p.add_argument("--db", dest="sub_db", metavar="DB")
     p.add_argument("--bare", action="store_true")
     return parser
@@ -93,6 +93,10 @@ def main(argv: Sequence[str] | None = None, frontend: Frontend | None = None) ->
     i18n.set_language(known.lang or prefs.load().language)
     args = build_parser().parse_args(argv)
     db_target: str | None = getattr(args, "sub_db", None) or args.db
+    if db_target is None and args.demo and args.command:
+        from clubdesk.paths import demo_db_path
+
+        db_target = str(demo_db_path())
     try:
         return _dispatch(args, db_target, frontend)
     except ClubDeskError as exc:

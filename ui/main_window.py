@@ -223,14 +223,18 @@ class MainWindow(QMainWindow):
 
     # -- commands --------------------------------------------------------------------
     def print_member_card(self) -> None:
+        row = self.roster.selected_row()
         member_id = self.roster.selected_member_id()
         if member_id is None:
             QMessageBox.information(self, _("打印会员档案卡"), _("请先在会员名单中选中一位会员。"))
             return
+        assert row is not None
+        title = _("会员档案卡")
+        name = f"{title}-{row.card_number or member_id}-{row.name}.pdf"
         path, _filter = QFileDialog.getSaveFileName(
             self,
             _("保存会员档案卡"),
-            str(Path.home() / f"member-{member_id}.pdf"),
+            str(Path.home() / name),
             _("PDF 文件 (*.pdf)"),
         )
         if not path:
@@ -240,9 +244,14 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(_("正在生成 PDF…"))
         self.runner.submit(
             lambda: render_form(self.db, "member-card", member_id, Path(path)),
-            lambda out: self.statusBar().showMessage(_("已保存：{path}").format(path=out), 5000),
+            self._pdf_ready,
             lambda exc: show_error(self, exc),
         )
+
+    def _pdf_ready(self, out: Path) -> None:
+        """Saved; open it in the PDF viewer, where it is printed (and can be checked)."""
+        self.statusBar().showMessage(_("已保存：{path}").format(path=out), 8000)
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(out)))
 
     def open_settings(self) -> None:
         from ui.dialogs.settings import SettingsDialog

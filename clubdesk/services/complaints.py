@@ -41,7 +41,12 @@ def recent(db: Database, now: datetime) -> list[ComplaintRow]:
                     Complaint.closed_at >= closed_since,
                 )
             )
-            .order_by((Complaint.step == ComplaintStepKind.CLOSED), Complaint.due_at)
+            .order_by(
+                # Overdue first: they are what the counter must act on now.
+                (Complaint.step == ComplaintStepKind.CLOSED),
+                ~((Complaint.step == ComplaintStepKind.INTAKE) & (Complaint.due_at < now)),
+                Complaint.due_at,
+            )
         ).all()
         return [
             ComplaintRow(

@@ -59,6 +59,14 @@ def test_complaints_dock_shows_seeded_complaints(window: MainWindow) -> None:
     assert "未结" in window.complaints.status.text()
 
 
+def test_overdue_complaints_come_first_and_say_so(window: MainWindow) -> None:
+    rows = window.complaints.model.rows()
+    flags = [r.overdue for r in rows]
+    assert any(flags), "the demo has overdue complaints"
+    assert flags == sorted(flags, reverse=True)  # every overdue row before any other
+    assert "已超时" in window.complaints.model.index(0, 1).data()
+
+
 def test_vip_dock_shows_upcoming_visits(window: MainWindow) -> None:
     assert window.vip.model.rowCount() > 0
     assert "/" in window.vip.model.index(0, 5).data() or window.vip.model.index(0, 5).data() == "—"

@@ -27,13 +27,7 @@ def _columns() -> list[Column[ComplaintRow]]:
 
     return [
         Column(_("编号"), lambda r: r.number),
-        Column(_("受理时间"), lambda r: r.received_at.strftime("%m-%d %H:%M"), CENTER),
-        Column(_("投诉人"), lambda r: r.complainant + (_("（敏感）") if r.sensitive else "")),
-        Column(_("类别"), lambda r: r.category),
-        Column(_("渠道"), lambda r: label(r.channel), CENTER),
-        Column(_("严重程度"), lambda r: label(r.severity), CENTER),
-        Column(_("当前步骤"), lambda r: label(r.step), CENTER),
-        Column(
+        Column(  # second: overdue rows come first and must read as such at a glance
             _("响应期限"),
             lambda r: (
                 "—"
@@ -43,6 +37,12 @@ def _columns() -> list[Column[ComplaintRow]]:
             CENTER,
             foreground=overdue,
         ),
+        Column(_("当前步骤"), lambda r: label(r.step), CENTER),
+        Column(_("受理时间"), lambda r: r.received_at.strftime("%m-%d %H:%M"), CENTER),
+        Column(_("投诉人"), lambda r: r.complainant + (_("（敏感）") if r.sensitive else "")),
+        Column(_("类别"), lambda r: r.category),
+        Column(_("渠道"), lambda r: label(r.channel), CENTER),
+        Column(_("严重程度"), lambda r: label(r.severity), CENTER),
     ]
 
 
@@ -56,10 +56,10 @@ class ComplaintsDock(TableDock):
             "complaints_dock", _("投诉登记"), db, runner, RowsModel(_columns()), parent
         )
         self.header.addWidget(
-            QLabel(_("未结投诉按响应期限排序，超时标红；另列近 30 天已结案"), self)
+            QLabel(_("超时投诉置顶并标红，其余未结投诉按响应期限排序；另列近 30 天已结案"), self)
         )
         self.header.addStretch(1)
-        self.column_widths([130, 95, 90, 90, 50, 70, 100, 150])
+        self.column_widths([130, 150, 100, 95, 90, 90, 50, 70])
 
     def loader(self) -> Callable[[], list[ComplaintRow]]:
         db, now = self.db, datetime.now()

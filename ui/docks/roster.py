@@ -92,6 +92,7 @@ class RosterDock(TableDock):
         self.header.addStretch(1)
         self.header.addWidget(self.count_label)
         self.column_widths([100, 70, 110, 80, 80, 95, 60, 90])
+        self.model.rowsInserted.connect(lambda *_args: self.status.setText(self.summary()))
         self._total = 0
 
     def loader(self) -> Callable[[], tuple[list[MemberRow], int]]:
@@ -105,6 +106,8 @@ class RosterDock(TableDock):
         self.count_label.setText(_("共 {n:,} 名会员").format(n=self._total))
 
     def summary(self) -> str:
+        if self.model.rowCount() >= self._total:
+            return _("已显示全部 {total:,} 名会员").format(total=self._total)
         return _("已显示 {shown:,} / {total:,} 名，向下滚动加载更多").format(
             shown=self.model.rowCount(), total=self._total
         )
