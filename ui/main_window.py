@@ -21,6 +21,7 @@ from clubdesk.db.engine import Database
 from clubdesk.i18n import _
 from clubdesk.paths import data_dir, log_dir
 from clubdesk.services.labels import label
+from clubdesk.services.roster import MemberRow
 from clubdesk.services.staff import StaffMember
 from ui.docks.base import TableDock
 from ui.docks.bookings import BookingsDock
@@ -224,11 +225,10 @@ class MainWindow(QMainWindow):
     # -- commands --------------------------------------------------------------------
     def print_member_card(self) -> None:
         row = self.roster.selected_row()
-        member_id = self.roster.selected_member_id()
-        if member_id is None:
+        if not isinstance(row, MemberRow):
             QMessageBox.information(self, _("打印会员档案卡"), _("请先在会员名单中选中一位会员。"))
             return
-        assert row is not None
+        member_id = row.id
         title = _("会员档案卡")
         name = f"{title}-{row.card_number or member_id}-{row.name}.pdf"
         path, _filter = QFileDialog.getSaveFileName(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sqlite3
 import subprocess
 import sys
 import time
@@ -13,6 +12,7 @@ from pathlib import Path
 
 from clubdesk.bench.harness import CaseResult, Sample, time_ms
 from clubdesk.db.engine import Database
+from clubdesk.db.guard import connect_read_only
 from clubdesk.services import roster
 
 
@@ -34,7 +34,7 @@ def _n(ctx: BenchContext, default: int) -> int:
 def roster_first_page(ctx: BenchContext) -> CaseResult:
     n = _n(ctx, 200)
     measured = time_ms(lambda: roster.page(ctx.db), n)
-    raw = sqlite3.connect(f"{ctx.path.resolve().as_uri()}?mode=ro", uri=True)
+    raw = connect_read_only(ctx.path)
     try:
         # The very statement the service runs, so the gap is ClubDesk's own overhead
         # (SQLAlchemy session, row objects, masking), not a cheaper query.

@@ -10,6 +10,7 @@ import sqlite3
 from datetime import datetime
 from pathlib import Path
 
+from clubdesk.db.guard import connect_read_only
 from clubdesk.paths import backup_dir
 
 BACKUP_SUFFIX = ".sqlite3"
@@ -21,9 +22,7 @@ def backup_sqlite(source: Path, label: str, folder: Path | None = None, keep: in
     folder.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     target = folder / f"{source.stem}-{label}-{stamp}{BACKUP_SUFFIX}"
-    # as_uri() percent-encodes '#', '?' and '%', which a hand-built file: URI would
-    # misread (and silently back up an empty database instead).
-    src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
+    src = connect_read_only(source)
     try:
         dst = sqlite3.connect(target)
         try:
@@ -39,7 +38,7 @@ def backup_sqlite(source: Path, label: str, folder: Path | None = None, keep: in
 
 def _verify(copy: Path) -> None:
     """A backup that cannot be read back is no backup: fail before anything relies on it."""
-    conn = sqlite3.connect(f"{copy.resolve().as_uri()}?mode=ro", uri=True)
+    conn = connect_read_only(copy)
     try:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         status = conn.execute("PRAGMA quick_check").fetchone()[0]

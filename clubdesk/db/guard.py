@@ -69,11 +69,20 @@ def inspect_sqlite_file(path: Path) -> FileState:
     return FileState.CLUBDESK
 
 
+def connect_read_only(path: Path) -> sqlite3.Connection:
+    """A read-only SQLite connection to ``path``.
+
+    Through as_uri(), which percent-encodes '#', '?' and '%': a hand-built ``file:``
+    URI misreads such paths (and once backed up an empty database instead).
+    """
+    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+
+
 def _look_inside(path: Path) -> tuple[int, int]:
     """(application_id, number of schema objects) as SQLite sees them, read-only;
     (0, -1) when SQLite cannot read the file either."""
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        conn = connect_read_only(path)
         try:
             app_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
             objects = int(conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0])

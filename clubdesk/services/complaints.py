@@ -41,14 +41,8 @@ def recent(db: Database, now: datetime) -> list[ComplaintRow]:
                     Complaint.closed_at >= closed_since,
                 )
             )
-            .order_by(
-                # Overdue first: they are what the counter must act on now.
-                (Complaint.step == ComplaintStepKind.CLOSED),
-                ~((Complaint.step == ComplaintStepKind.INTAKE) & (Complaint.due_at < now)),
-                Complaint.due_at,
-            )
         ).all()
-        return [
+        found = [
             ComplaintRow(
                 id=c.id,
                 number=c.number,
@@ -64,6 +58,12 @@ def recent(db: Database, now: datetime) -> list[ComplaintRow]:
             )
             for c, category in rows
         ]
+    # Sorted here, by the one overdue rule, rather than by a SQL copy of it: open
+    # overdue complaints first (what the counter must act on now), then open ones by
+    # deadline, then the recently closed.  The list is a month of complaints at most.
+    return sorted(
+        found, key=lambda r: (r.step == ComplaintStepKind.CLOSED, not r.overdue, r.due_at)
+    )
 
 
 def is_overdue(step: ComplaintStepKind, due_at: datetime, now: datetime) -> bool:

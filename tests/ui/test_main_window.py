@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget
 from pytestqt.qtbot import QtBot
@@ -117,3 +119,35 @@ def test_reset_layout_leaves_one_visible_tab_bar(window: MainWindow, qtbot: QtBo
     ]
     assert len(inside) == 1
     assert [inside[0].tabText(i) for i in range(inside[0].count())] == ["投诉登记", "VIP礼遇"]
+
+
+def test_print_member_card_saves_and_opens_the_pdf(
+    window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtGui import QDesktopServices
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    told: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, text: told.append(text))
+    window.roster.table.clearSelection()
+    window.roster.table.setCurrentIndex(window.roster.model.index(-1, -1))
+    window.print_member_card()
+    assert told == ["请先在会员名单中选中一位会员。"]
+
+    suggested: list[str] = []
+    out = tmp_path / "card.pdf"
+
+    def save_as(_parent: object, _title: str, name: str, _filter: str) -> tuple[str, str]:
+        suggested.append(name)
+        return str(out), ""
+
+    opened: list[str] = []
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", save_as)
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()))
+    window.roster.table.selectRow(0)
+    row = window.roster.model.row_at(0)
+    assert row is not None
+    window.print_member_card()
+    assert f"{row.card_number}-{row.name}" in suggested[0]
+    assert out.read_bytes().startswith(b"%PDF")
+    assert opened == [str(out)]

@@ -111,7 +111,3 @@ class RosterDock(TableDock):
         return _("已显示 {shown:,} / {total:,} 名，向下滚动加载更多").format(
             shown=self.model.rowCount(), total=self._total
         )
-
-    def selected_member_id(self) -> int | None:
-        row = self.selected_row()
-        return row.id if isinstance(row, MemberRow) else None
