@@ -3,7 +3,16 @@
 from clubdesk.models.base import Base
 from clubdesk.models.booking import Booking, BookingResource, Resource, Service, resource_services
 from clubdesk.models.complaint import Complaint, ComplaintCategory, ComplaintStep, ReturnVisit
-from clubdesk.models.member import LedgerEntry, Member, MembershipCard, Tier, TierChange, TierRule
+from clubdesk.models.member import (
+    LedgerEntry,
+    Member,
+    MembershipCard,
+    MemberSearchTerm,
+    Reward,
+    Tier,
+    TierChange,
+    TierRule,
+)
 from clubdesk.models.staff import AuditEntry, Setting, Staff
 from clubdesk.models.vip import AmenityItem, VipChecklistItem, VipLevel, VipVisit
 
@@ -18,8 +27,10 @@ __all__ = [
     "ComplaintStep",
     "LedgerEntry",
     "Member",
+    "MemberSearchTerm",
     "MembershipCard",
     "Resource",
+    "Reward",
     "ReturnVisit",
     "Service",
     "Setting",

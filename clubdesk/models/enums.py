@@ -60,6 +60,19 @@ class LedgerKind(StrEnum):
     TRANSFER_OUT = "transfer_out"
 
 
+class RewardKind(StrEnum):
+    GIFT = "gift"
+    SERVICE = "service"
+
+
+class PaymentMethod(StrEnum):
+    STORED_VALUE = "stored_value"  # deducted from the member's card
+    CASH = "cash"
+    BANK_CARD = "bank_card"
+    WECHAT = "wechat"
+    ALIPAY = "alipay"
+
+
 class TierRuleKind(StrEnum):
     CUMULATIVE_SPEND = "cumulative_spend"  # threshold in fen
     VISITS_IN_PERIOD = "visits_in_period"

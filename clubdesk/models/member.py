@@ -24,6 +24,7 @@ from clubdesk.models.enums import (
     CustomerCategory,
     Gender,
     LedgerKind,
+    RewardKind,
     TierRuleKind,
 )
 
@@ -64,6 +65,7 @@ class Member(CreatedAt, Base):
         Index("ix_members_phone_last4", "phone_last4", "id"),
         Index("ix_members_initials", "name_initials", "id"),
         Index("ix_members_name", "name", "id"),
+        Index("ix_members_birthday_mmdd", "birthday_mmdd", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -74,6 +76,8 @@ class Member(CreatedAt, Base):
     foreign_phone: Mapped[bool] = mapped_column(Boolean, default=False)
     gender: Mapped[Gender] = mapped_column(str_enum(Gender), default=Gender.UNKNOWN)
     birthday: Mapped[date | None] = mapped_column(Date)
+    # "0315": birthdays today / this week / this month come from an index, not a scan.
+    birthday_mmdd: Mapped[str | None] = mapped_column(String(4))
     age: Mapped[int | None] = mapped_column(Integer)
     wechat: Mapped[str | None] = mapped_column(String(60))
     email: Mapped[str | None] = mapped_column(String(120))
@@ -154,5 +158,37 @@ class LedgerEntry(Base):
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     reason: Mapped[str | None] = mapped_column(String(200))
     payment_method: Mapped[str | None] = mapped_column(String(20))
+    # Money taken outside the card (cash, bank card, WeChat, Alipay): a top-up's payment,
+    # a discount-card purchase, a fee paid in cash.  It never touches the card balance.
+    paid_fen: Mapped[int] = mapped_column(Fen, default=0, server_default="0")
     booking_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id"))
     reverses_id: Mapped[int | None] = mapped_column(ForeignKey("ledger.id"))
+
+
+class MemberSearchTerm(Base):
+    """One search key of a member: a name fragment ("n晓明"), pinyin initials ("izx").
+
+    Written by the service with the member, so a search is one index range read in
+    member-id order, never a scan and never pinyin computed at query time.
+    """
+
+    __tablename__ = "member_search"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    term: Mapped[str] = mapped_column(String(16), primary_key=True)
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class Reward(CreatedAt, Base):
+    """The points catalogue published to members: gifts and services for points."""
+
+    __tablename__ = "rewards"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(60), unique=True)
+    kind: Mapped[RewardKind] = mapped_column(str_enum(RewardKind))
+    points_cost: Mapped[int] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)

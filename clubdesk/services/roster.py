@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -64,10 +65,10 @@ def page(db: Database, *, after_id: int | None = None, limit: int = PAGE_SIZE) -
             rows = session.execute(_FIRST_PAGE, {"limit": limit}).all()
         else:
             rows = session.execute(_NEXT_PAGE, {"after": after_id, "limit": limit}).all()
-    return [_to_row(r) for r in rows]
+    return [row_from_tuple(r) for r in rows]
 
 
-def _to_row(r: tuple) -> MemberRow:  # type: ignore[type-arg]
+def row_from_tuple(r: Any) -> MemberRow:
     return MemberRow(
         id=r[0],
         card_number=r[1],
