@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from clubdesk.db.engine import Database
 from clubdesk.errors import DomainError
@@ -43,6 +44,28 @@ DEFINITIONS: dict[str, SettingDef] = {
         _d("member.reissue_fee_fen", 2000, N_("补卡工本费（分）")),
         _d("member.birthday_discount_bp", 8800, N_("生日折扣（万分比）")),
         _d("member.churn_days", 90, N_("多少天未到店视为流失")),
+        _d("member.churn_min_visits", 2, N_("至少到店几次的会员才做流失预警")),
+        _d("member.holiday_discount_bp", 9500, N_("节假日折扣（万分比）")),
+        _d(
+            "member.holidays",
+            ["01-01", "05-01", "05-02", "05-03", "10-01", "10-02", "10-03"],
+            N_("节假日（月-日）"),
+        ),
+        # Pay at least the first amount (fen), get the second on top: 1,000 → 1,100 yuan.
+        _d(
+            "member.top_up_bonus",
+            [[100000, 10000], [200000, 30000], [500000, 100000], [1000000, 250000]],
+            N_("充值赠送规则（充值满多少分送多少分）"),
+        ),
+        _d("member.star_thresholds_yuan", [10000, 50000, 100000, 500000], N_("星级累计消费门槛（元）")),
+        _d("member.long_term_spend_fen", 1000000, N_("累计消费满多少分算长期客户")),
+        _d("member.vip_tier_rank", 3, N_("等级序号达到多少算VIP客户（0为普通会员）")),
+        _d("member.referral_gift_count", 9, N_("推荐满几位新会员赠送礼品")),
+        _d(
+            "member.birthday_greeting",
+            "亲爱的{name}，{club}全体员工祝您生日快乐！生日当天到店消费享{discount}折优惠，期待您的光临。",
+            N_("生日祝福语（可用 {name} {club} {discount}）"),
+        ),
         _d("member.long_term_months", 3, N_("连续消费几个月算长期客户")),
         _d("complaint.first_response_hours", 24, N_("投诉首次响应时限（小时）")),
         _d("visit.due_days", 3, N_("服务或投诉后回访期限（天）")),
@@ -60,6 +83,13 @@ def get_value(db: Database, key: str) -> Any:
     definition = _definition(key)
     with db.read() as session:
         stored = session.execute(select(Setting.value).where(Setting.key == key)).scalar()
+    return definition.default if stored is None else json.loads(stored)
+
+
+def session_value(session: Session, key: str) -> Any:
+    """``get_value`` inside a transaction the caller already holds."""
+    definition = _definition(key)
+    stored = session.execute(select(Setting.value).where(Setting.key == key)).scalar()
     return definition.default if stored is None else json.loads(stored)
 
 

@@ -66,6 +66,7 @@ class Member(CreatedAt, Base):
         Index("ix_members_initials", "name_initials", "id"),
         Index("ix_members_name", "name", "id"),
         Index("ix_members_birthday_mmdd", "birthday_mmdd", "id"),
+        Index("ix_members_last_visit", "last_visit_at", "id"),  # churn list
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -115,9 +115,7 @@ def statement(query: Query, after: Any = None) -> tuple[str, dict[str, Any]]:
     return first, params
 
 
-def search(
-    db: Database, typed: str, *, after: Any = None, limit: int = PAGE_SIZE
-) -> SearchPage:
+def search(db: Database, typed: str, *, after: Any = None, limit: int = PAGE_SIZE) -> SearchPage:
     query = parse_query(typed)
     if query is None:
         return SearchPage(None, [], None)

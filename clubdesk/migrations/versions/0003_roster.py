@@ -69,6 +69,7 @@ def upgrade() -> None:
     with op.batch_alter_table("members") as batch_op:
         batch_op.add_column(sa.Column("birthday_mmdd", sa.String(length=4), nullable=True))
         batch_op.create_index("ix_members_birthday_mmdd", ["birthday_mmdd", "id"], unique=False)
+        batch_op.create_index("ix_members_last_visit", ["last_visit_at", "id"], unique=False)
     with op.batch_alter_table("ledger") as batch_op:
         batch_op.add_column(
             sa.Column("paid_fen", sa.Integer().with_variant(sa.BigInteger(), "postgresql"),
@@ -136,6 +137,7 @@ def downgrade() -> None:
     with op.batch_alter_table("ledger") as batch_op:
         batch_op.drop_column("paid_fen")
     with op.batch_alter_table("members") as batch_op:
+        batch_op.drop_index("ix_members_last_visit")
         batch_op.drop_index("ix_members_birthday_mmdd")
         batch_op.drop_column("birthday_mmdd")
     op.drop_table("rewards")
