@@ -1,0 +1,106 @@
+"""Roster search: every query kind finds exactly what a full scan would, page by page."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from clubdesk.db.engine import Database
+from clubdesk.models.enums import CardKind, Role
+from clubdesk.search_terms import QueryKind, parse_query
+from clubdesk.services import member_search, members, roster
+from clubdesk.services.roster import MemberRow
+from tests.core.roster_helpers import staff
+
+SURNAMES = "张王李赵曾单欧阳"
+GIVEN = ["晓明", "明", "丽", "晓丽", "建国", "娜娜"]
+
+
+def _fill(db: Database) -> list[tuple[int, str, str, str]]:
+    actor = staff(db, Role.FRONT_DESK)
+    rng = random.Random(7)
+    made = []
+    for k in range(160):
+        surname = "欧阳" if k % 11 == 0 else rng.choice(SURNAMES[:-2])
+        name = surname + rng.choice(GIVEN)
+        phone = "13" + str(rng.randint(5, 9)) + f"{rng.randint(0, 99_999_999):08d}"
+        kind = CardKind.STORED_VALUE if k % 3 else None
+        mid = members.create(db, actor, members.MemberInput(name=name, phone=phone), card_kind=kind)
+        made.append(mid)
+    out = []
+    for mid in made:
+        p = roster.profile(db, mid)
+        number = p.cards[-1].number if p.cards else ""
+        out.append((mid, p.name, p.phone, number))
+    return out
+
+
+def _all_pages(db: Database, typed: str) -> list[MemberRow]:
+    rows: list[MemberRow] = []
+    page = member_search.search(db, typed)
+    rows += page.rows
+    while not page.exhausted:
+        page = member_search.search(db, typed, after=page.cursor)
+        rows += page.rows
+    return rows
+
+
+def _expected(people: list[tuple[int, str, str, str]], typed: str) -> set[int]:
+    from clubdesk.seed.names import name_initials
+
+    q = parse_query(typed)
+    assert q is not None
+    found = set()
+    for mid, name, phone, number in people:
+        if q.kind is QueryKind.NAME and q.text in name:
+            found.add(mid)
+        elif q.kind is QueryKind.INITIALS and any(
+            r.startswith(q.text) for r in name_initials(name).split()
+        ):
+            found.add(mid)
+        elif q.kind is QueryKind.PHONE_LAST4 and phone.endswith(q.text):
+            found.add(mid)
+        elif q.kind in (QueryKind.PHONE_PREFIX, QueryKind.PHONE_FULL) and phone.startswith(q.text):
+            found.add(mid)
+        elif q.kind is QueryKind.CARD and number.startswith(q.text):
+            found.add(mid)
+    return found
+
+
+def test_each_kind_matches_a_full_scan_across_pages(db: Database) -> None:
+    people = _fill(db)
+    some = people[5]
+    queries = [
+        "张", "晓", "晓明", "欧阳", "欧阳晓", "zxm", "z", "oy", "x",  # names and initials
+        some[2][-4:], some[2][:3], some[2][:7], some[2],  # phones
+        some[3][:6], some[3],  # cards
+    ]  # fmt: skip
+    for typed in queries:
+        rows = _all_pages(db, typed)
+        ids = [r.id for r in rows]
+        assert len(ids) == len(set(ids)), typed  # no row twice across pages
+        assert set(ids) == _expected(people, typed), typed
+    assert len(_all_pages(db, "")) == len(people)
+
+
+def test_ordering_is_stable_newest_first_for_names(db: Database) -> None:
+    _fill(db)
+    ids = [r.id for r in _all_pages(db, "晓")]
+    assert ids == sorted(ids, reverse=True)
+
+
+@pytest.mark.parametrize("typed", ["9", "0123456789012", "%", "_"])
+def test_text_that_cannot_match_returns_nothing_without_error(db: Database, typed: str) -> None:
+    _fill(db)
+    page = member_search.search(db, typed)
+    assert page.rows == [] or typed in ("%", "_")
+
+
+def test_full_width_and_separators_are_read_like_ascii(db: Database) -> None:
+    people = _fill(db)
+    _mid, _name, phone, _number = people[0]
+    wide = "".join(chr(ord(c) + 0xFEE0) for c in phone)
+    spaced = f"{phone[:3]} {phone[3:7]}-{phone[7:]}"
+    assert [r.id for r in member_search.search(db, wide).rows] == [people[0][0]]
+    assert [r.id for r in member_search.search(db, spaced).rows] == [people[0][0]]
