@@ -57,7 +57,11 @@ DEFINITIONS: dict[str, SettingDef] = {
             [[100000, 10000], [200000, 30000], [500000, 100000], [1000000, 250000]],
             N_("充值赠送规则（充值满多少分送多少分）"),
         ),
-        _d("member.star_thresholds_yuan", [10000, 50000, 100000, 500000], N_("星级累计消费门槛（元）")),
+        _d(
+            "member.star_thresholds_yuan",
+            [10000, 50000, 100000, 500000],
+            N_("星级累计消费门槛（元）"),
+        ),
         _d("member.long_term_spend_fen", 1000000, N_("累计消费满多少分算长期客户")),
         _d("member.vip_tier_rank", 3, N_("等级序号达到多少算VIP客户（0为普通会员）")),
         _d("member.referral_gift_count", 9, N_("推荐满几位新会员赠送礼品")),

@@ -58,7 +58,7 @@ def test_the_database_itself_refuses_a_negative_balance(db: Database) -> None:
     actor = staff(db, Role.FRONT_DESK)
     mid = member(db, actor)
     with (
-        pytest.raises(Exception, match="(?i)check constraint|balance_not_negative"),
+        pytest.raises(Exception, match=r"(?i)check constraint|balance_not_negative"),
         db.write() as s,
     ):
         s.execute(

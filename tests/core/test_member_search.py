@@ -51,20 +51,19 @@ def _expected(people: list[tuple[int, str, str, str]], typed: str) -> set[int]:
 
     q = parse_query(typed)
     assert q is not None
-    found = set()
-    for mid, name, phone, number in people:
-        if q.kind is QueryKind.NAME and q.text in name:
-            found.add(mid)
-        elif q.kind is QueryKind.INITIALS and any(
-            r.startswith(q.text) for r in name_initials(name).split()
-        ):
-            found.add(mid)
-        elif q.kind is QueryKind.PHONE_LAST4 and phone.endswith(q.text):
-            found.add(mid)
-        elif q.kind in (QueryKind.PHONE_PREFIX, QueryKind.PHONE_FULL) and phone.startswith(q.text):
-            found.add(mid)
-        elif q.kind is QueryKind.CARD and number.startswith(q.text):
-            found.add(mid)
+
+    def hit(name: str, phone: str, number: str) -> bool:
+        readings = name_initials(name).split()
+        return {
+            QueryKind.NAME: q.text in name,
+            QueryKind.INITIALS: any(r.startswith(q.text) for r in readings),
+            QueryKind.PHONE_LAST4: phone.endswith(q.text),
+            QueryKind.PHONE_PREFIX: phone.startswith(q.text),
+            QueryKind.PHONE_FULL: phone == q.text,
+            QueryKind.CARD: number.startswith(q.text),
+        }[q.kind]
+
+    found = {mid for mid, name, phone, number in people if hit(name, phone, number)}
     return found
 
 

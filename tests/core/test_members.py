@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from clubdesk.db.engine import Database
 from clubdesk.errors import DomainError, PermissionDenied
-from clubdesk.models import AuditEntry, Member, MembershipCard, MemberSearchTerm
+from clubdesk.models import AuditEntry, Member, MemberSearchTerm, MembershipCard
 from clubdesk.models.enums import CardKind, Role
 from clubdesk.services import members
 from clubdesk.services.members import MemberInput

@@ -51,13 +51,18 @@ def test_old_database_upgrades_with_its_data_and_a_backup(
     db = open_database(path)
     try:
         with db.read() as s:
-            assert s.execute(text("SELECT version_num FROM alembic_version")).scalar() == migrate.HEAD_REVISION
+            assert (
+                s.execute(text("SELECT version_num FROM alembic_version")).scalar()
+                == migrate.HEAD_REVISION
+            )
             assert s.execute(text("SELECT id, display_name FROM staff")).one() == (7, "王芳")
             assert s.execute(text("SELECT value FROM settings")).scalar() == '"云水间"'
             assert s.execute(text("SELECT COUNT(*) FROM vip_levels")).scalar() == 4
     finally:
         db.dispose()
-    backups = list((clubdesk_home / "backups").glob(f"old-before-{migrate.HEAD_REVISION}-*.sqlite3"))
+    backups = list(
+        (clubdesk_home / "backups").glob(f"old-before-{migrate.HEAD_REVISION}-*.sqlite3")
+    )
     assert len(backups) == 1
     copy = sqlite3.connect(backups[0])
     assert copy.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
@@ -72,9 +77,10 @@ def test_upgrade_to_0003_fills_search_terms_birthdays_and_paid_amounts(tmp_path:
         migrate.upgrade(conn, "0002")
         conn.execute(
             text(
-                "INSERT INTO members (id, name, name_initials, phone, phone_last4, foreign_phone,"
-                " gender, birthday, joined_on, tier_id, category, no_show_count, version,"
-                " created_at) VALUES (1, '曾晓明', 'zxm cxm', '13800001234', '1234', 0, 'M',"
+                "INSERT INTO members (id, name, name_initials, phone, phone_last4,"
+                " foreign_phone, gender, birthday, joined_on, tier_id, category,"
+                " no_show_count, version, created_at)"
+                " VALUES (1, '曾晓明', 'zxm cxm', '13800001234', '1234', 0, 'M',"
                 " '1990-03-15', '2025-01-01', 1, 'walk_in', 0, 1, '2025-01-01 10:00:00')"
             )
         )

@@ -96,9 +96,8 @@ def test_downgrade_only_by_a_manager_with_a_reason(db: Database) -> None:
 
 def test_stars_follow_domain_thresholds() -> None:
     limits = [10_000, 50_000, 100_000, 500_000]
-    assert [tiers.stars(y * 100, limits) for y in (0, 9_999, 10_000, 49_999, 50_000, 100_000, 500_000)] == [
-        1, 1, 2, 2, 3, 4, 5,
-    ]  # fmt: skip
+    spends = (0, 9_999, 10_000, 49_999, 50_000, 100_000, 500_000)
+    assert [tiers.stars(y * 100, limits) for y in spends] == [1, 1, 2, 2, 3, 4, 5]
 
 
 def test_category_long_term_after_three_consecutive_months(db: Database) -> None:
