@@ -42,6 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--list", action="store_true", help=_("列出可打印的表单"))
     p.add_argument("--db", dest="sub_db", metavar="DB")
     p.add_argument("--id", dest="record", help=_("记录编号，或 latest 表示最新一条"))
+    p.add_argument("--member", help=_("会员编号、手机号或会员卡号（会员类表单）"))
+    p.add_argument("--from", dest="start", metavar="YYYY-MM-DD", help=_("期间开始日期"))
+    p.add_argument("--to", dest="end", metavar="YYYY-MM-DD", help=_("期间结束日期（含当天）"))
     p.add_argument("-o", "--output", type=Path)
 
     p = sub.add_parser("bench", help=_("性能基准"))
@@ -54,6 +57,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("startup-probe")  # internal (bench); no help= keeps it unlisted
     p.add_argument("--db", dest="sub_db", metavar="DB")
     p.add_argument("--bare", action="store_true")
+
+    p = sub.add_parser("roster-probe")  # internal (bench)
+    p.add_argument("--db", dest="sub_db", metavar="DB")
+    p.add_argument("--queries", default="[]")
     return parser
 
 
@@ -115,7 +122,16 @@ def _dispatch(args: argparse.Namespace, db_target: str | None, frontend: Fronten
     if command == "print":
         from clubdesk.commands import printing
 
-        return printing.run(db_target, args.form, args.record, args.output, list_only=args.list)
+        return printing.run(
+            db_target,
+            args.form,
+            args.record,
+            args.output,
+            list_only=args.list,
+            member=args.member,
+            start=args.start,
+            end=args.end,
+        )
     if command == "bench":
         from clubdesk.bench import runner
 
@@ -129,6 +145,10 @@ def _dispatch(args: argparse.Namespace, db_target: str | None, frontend: Fronten
         return selfcheck.run(db_target, gui)
     if command == "startup-probe":
         return gui.startup_probe(db_target, bare=args.bare)
+    if command == "roster-probe":
+        import json
+
+        return gui.roster_probe(db_target, json.loads(args.queries))
     from clubdesk import logsetup
 
     logsetup.configure()

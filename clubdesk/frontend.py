@@ -31,6 +31,10 @@ class Frontend(Protocol):
         """Show the main window (or a bare window) once painted, print READY, exit."""
         ...
 
+    def roster_probe(self, db_target: str | None, queries: list[str]) -> int:
+        """Type ``queries`` into the real roster dock; print timings and memory as JSON."""
+        ...
+
 
 def load_frontend() -> Frontend:
     for ep in entry_points(group=ENTRY_POINT_GROUP):

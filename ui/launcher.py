@@ -71,6 +71,11 @@ class QtFrontend:
         app.processEvents()
         return [(d.windowTitle(), results.get(d.windowTitle(), -1)) for d in window.docks]
 
+    def roster_probe(self, db_target: str | None, queries: list[str]) -> int:
+        from ui import bench_probe
+
+        return bench_probe.run(db_target, queries)
+
     def startup_probe(self, db_target: str | None, *, bare: bool) -> int:
         """Print READY once the first window has painted (timed by ``clubdesk bench``)."""
         if bare:

@@ -71,7 +71,18 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self.apply_default_layout()
         self.complaints.overdue_changed.connect(self._show_overdue)
+        self.roster.open_requested.connect(self.open_member)
         self.restore_layout()
+
+        from PySide6.QtWidgets import QApplication
+
+        from ui.card_wedge import CardWedge
+
+        self.wedge = CardWedge(self)
+        self.wedge.scanned.connect(self.card_scanned)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self.wedge)
 
     # -- layout ----------------------------------------------------------------------
     def apply_default_layout(self) -> None:
@@ -114,6 +125,11 @@ class MainWindow(QMainWindow):
         settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        from PySide6.QtWidgets import QApplication
+
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self.wedge)
         if self.persist_layout:
             self.save_layout()
         self.runner.wait(5000)
@@ -179,14 +195,44 @@ class MainWindow(QMainWindow):
             _("设置(&S)…"), self.open_settings, "Ctrl+,", sp.SP_FileDialogInfoView
         )
         quit_action = self._action(_("退出(&X)"), self.close, QKeySequence.StandardKey.Quit)
+        self.new_member_action = self._action(
+            _("登记新会员(&N)…"), self.new_member, QKeySequence.StandardKey.New, sp.SP_FileIcon
+        )
+        self.open_member_action = self._action(
+            _("会员详情(&O)…"), self.open_selected_member, "Ctrl+O", sp.SP_DirOpenIcon
+        )
+        self.find_member_action = self._action(
+            _("查找会员"), self.roster.focus_search, None, sp.SP_FileDialogContentsView
+        )
+        self.statement_action = self._action(
+            _("打印会员对账单…"), self.print_statement, "Ctrl+Shift+P"
+        )
+        self.birthdays_action = self._action(_("生日提醒…"), self.show_birthdays, "Ctrl+B")
+        self.churn_action = self._action(_("流失预警…"), self.show_churn, None)
+        self.import_action = self._action(_("导入会员名单…"), self.import_members, None)
+        self.export_action = self._action(_("导出会员名单…"), self.export_members, None)
 
         menu = self.menuBar()
         file_menu = menu.addMenu(_("文件(&F)"))
         file_menu.addAction(self.print_card_action)
+        file_menu.addAction(self.statement_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.import_action)
+        file_menu.addAction(self.export_action)
         file_menu.addSeparator()
         file_menu.addAction(self._action(_("打开数据文件夹"), lambda: _open_folder(data_dir())))
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
+
+        member_menu = menu.addMenu(_("会员(&M)"))
+        for action in (
+            self.new_member_action,
+            self.open_member_action,
+            self.find_member_action,
+            self.birthdays_action,
+            self.churn_action,
+        ):
+            member_menu.addAction(action)
 
         view_menu = menu.addMenu(_("视图(&V)"))
         view_menu.addAction(self.refresh_action)
@@ -210,6 +256,8 @@ class MainWindow(QMainWindow):
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         toolbar.setMovable(False)
         for action in (
+            self.new_member_action,
+            self.open_member_action,
             self.refresh_action,
             self.print_card_action,
             self.settings_action,
@@ -247,6 +295,71 @@ class MainWindow(QMainWindow):
             self._pdf_ready,
             lambda exc: show_error(self, exc),
         )
+
+    # -- members -------------------------------------------------------------------
+    def open_member(self, member_id: int) -> None:
+        from ui.dialogs.member_detail import open_member
+
+        open_member(self, self.db, self.user, self.runner, member_id)
+
+    def open_selected_member(self) -> None:
+        row = self.roster.selected_row()
+        if isinstance(row, MemberRow):
+            self.open_member(row.id)
+        else:
+            self.roster.focus_search()
+            self.statusBar().showMessage(_("请先查找并选中一位会员。"), 4000)
+
+    def new_member(self) -> None:
+        from ui.dialogs.member_detail import new_member
+
+        new_member(self, self.db, self.user, self.runner, on_saved=self._member_saved)
+
+    def _member_saved(self, _member_id: int) -> None:
+        self.roster.refresh()
+
+    def card_scanned(self, number: str) -> None:
+        """A card reader typed a number and Enter: open that member from anywhere."""
+        from clubdesk.services.cards import member_for_card
+
+        self.statusBar().showMessage(_("已读卡：{number}").format(number=number), 4000)
+        self.runner.submit(
+            lambda: member_for_card(self.db, number),
+            self.open_member,
+            lambda exc: show_error(self, exc),
+        )
+
+    def show_birthdays(self) -> None:
+        from ui.dialogs.member_lists import BirthdaysDialog
+
+        BirthdaysDialog(self.db, self.runner, self).show()
+
+    def show_churn(self) -> None:
+        from ui.dialogs.member_lists import ChurnDialog
+
+        dialog = ChurnDialog(self.db, self.runner, self)
+        dialog.open_member.connect(self.open_member)
+        dialog.show()
+
+    def import_members(self) -> None:
+        from ui.dialogs.member_import import open_import_dialog
+
+        open_import_dialog(self, self.db, self.user, self.runner)
+        self.roster.refresh()
+
+    def export_members(self) -> None:
+        from ui.dialogs.member_export import export_members
+
+        export_members(self, self.db, self.user, self.runner)
+
+    def print_statement(self) -> None:
+        row = self.roster.selected_row()
+        if not isinstance(row, MemberRow):
+            QMessageBox.information(self, _("打印会员对账单"), _("请先在会员名单中选中一位会员。"))
+            return
+        from ui.dialogs.member_lists import print_statement
+
+        print_statement(self, self.db, self.runner, row.id, row.name, self._pdf_ready)
 
     def _pdf_ready(self, out: Path) -> None:
         """Saved; open it in the PDF viewer, where it is printed (and can be checked)."""

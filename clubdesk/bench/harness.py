@@ -64,7 +64,14 @@ class CaseResult:
     def meets_target(self) -> bool:
         checks = {"median": self.measured.median, "p95": self.measured.p95}
         checks["over_floor_p95"] = self.measured.p95 - self.floor.p95
-        return all(checks[key] <= limit for key, limit in self.target.items() if key in checks)
+        within = all(checks[key] <= limit for key, limit in self.target.items() if key in checks)
+        # "peer_speedup": at least this many times faster (median) than every peer.
+        speedup = self.target.get("peer_speedup")
+        if speedup is not None:
+            within = within and all(
+                peer.median >= speedup * self.measured.median for peer in self.peers
+            )
+        return within
 
     def as_dict(self) -> dict[str, Any]:
         return {

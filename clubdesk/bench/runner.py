@@ -72,14 +72,16 @@ def _say(text: str) -> None:
 def format_table(results: list[CaseResult], members: int) -> str:
     lines = [
         f"ClubDesk bench — {members:,} members",
-        f"{'case':24} {'unit':4} {'n':>4} {'median':>10} {'p95':>10}  {'target':14} {'ok':3}"
+        f"{'case':24} {'unit':4} {'n':>4} {'median':>10} {'p95':>10}  {'target':32} {'ok':3}"
         "  floor / peers",
     ]
     for r in results:
-        target = ", ".join(f"{k}≤{v:g}" for k, v in r.target.items())
+        target = ", ".join(
+            f"{v:g}x peers" if k == "peer_speedup" else f"{k}≤{v:g}" for k, v in r.target.items()
+        )
         lines.append(
             f"{r.case:24} {r.unit:4} {len(r.measured.values):>4} {r.measured.median:>10.2f} "
-            f"{r.measured.p95:>10.2f}  {target:14} {'yes' if r.meets_target else 'NO':3}  "
+            f"{r.measured.p95:>10.2f}  {target:32} {'yes' if r.meets_target else 'NO':3}  "
             f"{r.floor.name}: median {r.floor.median:.2f}, p95 {r.floor.p95:.2f}"
         )
         for peer in r.peers:

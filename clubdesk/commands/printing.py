@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from pathlib import Path
 
 from clubdesk.db.engine import Database
@@ -17,8 +19,14 @@ def run(
     output: Path | None,
     *,
     list_only: bool,
+    member: str | None = None,
+    start: str | None = None,
+    end: str | None = None,
 ) -> int:
-    from clubdesk.pdf.registry import FORMS, get_form, render_form
+    """``member`` (``--member``: a member number, phone or card number) is another way
+    to name the record of a member form; ``start``/``end`` (``--from``/``--to``,
+    2026-01-31) the period of a form that has one."""
+    from clubdesk.pdf.registry import FORMS, PrintOptions, get_form, render_form
 
     if list_only or not form:
         for name, spec in sorted(FORMS.items()):
@@ -28,10 +36,20 @@ def run(
     spec = get_form(form)
     if output is None:
         raise DomainError(_("请用 -o 指定输出的 PDF 文件。"))
+    if member is not None and record is not None:
+        raise DomainError(_("--id 和 --member 只能用其中一个。"))
+    if member is not None and spec.find_record is None:
+        raise DomainError(_("这个表单不按会员打印，请用 --id 指定记录编号。"))
+    options = PrintOptions(_parse_date(start, "--from"), _parse_date(end, "--to"))
     db = open_database(target, create=False)
     try:
-        record_id = _resolve(record, spec.latest_id, db)
-        path = render_form(db, form, record_id, output)
+        if spec.find_record is not None and member is not None:
+            record_id: int | None = spec.find_record(db, member)
+        elif spec.find_record is not None and record not in (None, "latest"):
+            record_id = spec.find_record(db, str(record))
+        else:
+            record_id = _resolve(record, spec.latest_id, db)
+        path = render_form(db, form, record_id, output, options)
     finally:
         db.dispose()
     print(path)
@@ -52,3 +70,23 @@ def _resolve(record: str | None, latest: object, db: Database) -> int | None:
         return int(record)
     except ValueError:
         raise DomainError(_("记录编号必须是数字或 latest。")) from None
+
+
+_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+
+
+def _parse_date(text: str | None, option: str) -> date | None:
+    """2026-01-31, 2026/1/31 or 2026年1月31日; None stays None (the form's default)."""
+    if text is None:
+        return None
+    match = _DATE.fullmatch(text.strip())
+    try:
+        if match is None:
+            raise ValueError(text)
+        return date(*(int(part) for part in match.groups()))
+    except ValueError:
+        raise DomainError(
+            _("{option} 的日期“{text}”无效，请写成 2026-01-31 这样的年-月-日。").format(
+                option=option, text=text
+            )
+        ) from None

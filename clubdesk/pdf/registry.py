@@ -11,6 +11,7 @@ import os
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from clubdesk.db.engine import Database
@@ -19,6 +20,24 @@ from clubdesk.i18n import _
 
 Render = Callable[[Database, int | None, Path], None]
 LatestId = Callable[[Database], int | None]
+# Resolves what the user typed (a phone number, a card number) to a record id.
+FindRecord = Callable[[Database, str], int]
+
+
+@dataclass(frozen=True, slots=True)
+class PrintOptions:
+    """Choices some forms take besides the record, e.g. a statement's period.
+    None: the form's default."""
+
+    start: date | None = None
+    end: date | None = None
+
+    @property
+    def given(self) -> bool:
+        return self.start is not None or self.end is not None
+
+
+RenderWithOptions = Callable[[Database, int | None, Path, PrintOptions], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +47,8 @@ class PrintableForm:
     blank_allowed: bool  # can be printed without a record, as an empty form to fill in
     render: Render  # record id None → the blank form; writes the PDF to the path
     latest_id: LatestId | None = None  # resolves "--id latest"
+    find_record: FindRecord | None = None  # resolves "--id 13812341234" / "--member …"
+    render_with_options: RenderWithOptions | None = None  # forms taking --from/--to
 
 
 FORMS: dict[str, PrintableForm] = {}
@@ -41,12 +62,22 @@ def register(form: PrintableForm) -> PrintableForm:
 
 
 def printable(
-    name: str, title: str, *, blank_allowed: bool, latest_id: LatestId | None = None
+    name: str,
+    title: str,
+    *,
+    blank_allowed: bool,
+    latest_id: LatestId | None = None,
+    find_record: FindRecord | None = None,
+    render_with_options: RenderWithOptions | None = None,
 ) -> Callable[[Render], Render]:
     """Decorator registering a render function as the form ``name``."""
 
     def decorate(render: Render) -> Render:
-        register(PrintableForm(name, title, blank_allowed, render, latest_id))
+        register(
+            PrintableForm(
+                name, title, blank_allowed, render, latest_id, find_record, render_with_options
+            )
+        )
         return render
 
     return decorate
@@ -61,8 +92,16 @@ def get_form(name: str) -> PrintableForm:
     return form
 
 
-def render_form(db: Database, name: str, record_id: int | None, out: Path) -> Path:
+def render_form(
+    db: Database,
+    name: str,
+    record_id: int | None,
+    out: Path,
+    options: PrintOptions | None = None,
+) -> Path:
     """Print form ``name`` for ``record_id`` (None: blank) to ``out``; returns ``out``.
+
+    ``options`` (a period) go to forms that take them and are refused by the others.
 
     The PDF is written beside ``out`` under a temporary name and renamed into place,
     so a failure (missing record, full disk) never leaves a half-written file and
@@ -72,6 +111,11 @@ def render_form(db: Database, name: str, record_id: int | None, out: Path) -> Pa
     if record_id is None and not form.blank_allowed:
         raise DomainError(
             _("“{title}”不能打印空白表，请指定要打印的记录。").format(title=_(form.title))
+        )
+    with_options = form.render_with_options
+    if options is not None and options.given and with_options is None:
+        raise DomainError(
+            _("“{title}”没有日期期间，不能指定开始或结束日期。").format(title=_(form.title))
         )
     out = Path(out)
     try:
@@ -83,7 +127,10 @@ def render_form(db: Database, name: str, record_id: int | None, out: Path) -> Pa
     tmp = Path(tmp_name)
     try:
         try:
-            form.render(db, record_id, tmp)
+            if with_options is not None and options is not None:
+                with_options(db, record_id, tmp, options)
+            else:
+                form.render(db, record_id, tmp)
         except OSError as exc:  # disk full, folder removed meanwhile
             raise DomainError(
                 _("无法写入“{path}”：{error}").format(path=out, error=exc.strerror or exc)
@@ -110,4 +157,4 @@ def _cannot_write(out: Path) -> DomainError:
 
 # Form modules register themselves on import.  Plain imports (not a package scan) so
 # that PyInstaller sees and bundles every form.
-from clubdesk.pdf.forms import member_card  # noqa: E402, F401
+from clubdesk.pdf.forms import member_card, member_statement  # noqa: E402, F401

@@ -132,3 +132,45 @@ def _escape_like(value: str) -> str:
     # A name never holds these, but typed text may; SQLite and PostgreSQL both treat
     # backslash as the escape character of LIKE only when told, so drop them instead.
     return value.replace("%", "").replace("_", "")
+
+
+_COUNT_SOURCES: dict[QueryKind, str] = {
+    QueryKind.ALL: "SELECT 1 FROM members m",
+    QueryKind.PHONE_LAST4: "SELECT 1 FROM members m WHERE m.phone_last4 = :q",
+    QueryKind.NAME: "SELECT 1 FROM member_search s WHERE s.term = :term",
+    QueryKind.INITIALS: "SELECT 1 FROM member_search s WHERE s.term = :term",
+    QueryKind.PHONE_FULL: "SELECT 1 FROM members m WHERE m.phone >= :lo AND m.phone < :hi",
+    QueryKind.PHONE_PREFIX: "SELECT 1 FROM members m WHERE m.phone >= :lo AND m.phone < :hi",
+    QueryKind.CARD: (
+        "SELECT 1 FROM cards c WHERE c.number >= :lo AND c.number < :hi"
+        " AND c.status != 'replaced'"
+    ),
+}
+_LONG_NAME_COUNT = (
+    "SELECT 1 FROM member_search s JOIN members m ON m.id = s.member_id"
+    " WHERE s.term = :term AND m.name LIKE :like"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class MatchCount:
+    n: int
+    more: bool  # there are more than ``n``: the count stopped at its cap
+
+
+def count(db: Database, typed: str, *, cap: int = 1000) -> MatchCount:
+    """How many members match, counted up to ``cap`` so a broad search stays instant."""
+    query = parse_query(typed)
+    if query is None:
+        return MatchCount(0, False)
+    source = _LONG_NAME_COUNT if query.needs_name_check else _COUNT_SOURCES[query.kind]
+    _sql, params = statement(query)
+    params.pop("limit", None)
+    params["cap"] = cap + 1
+    with db.read() as session:
+        n = int(
+            session.execute(
+                text(f"SELECT COUNT(*) FROM ({source} LIMIT :cap) AS matches"), params
+            ).scalar_one()
+        )
+    return MatchCount(min(n, cap), n > cap)

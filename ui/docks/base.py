@@ -79,6 +79,10 @@ class TableDock(QDockWidget):
         layout.addWidget(self.status)
         self.setWidget(body)
 
+    @property
+    def is_loading(self) -> bool:
+        return self._loading
+
     def column_widths(self, widths: list[int]) -> None:
         """Widths until the first rows arrive and size the columns to their text."""
         for column, width in enumerate(widths):

@@ -1,26 +1,53 @@
-"""会员: the member roster, newest first, fetching the next page as the user scrolls."""
+"""会员: the roster with instant search, fetching the next page as the user scrolls.
+
+Each keystroke asks the service for the first page of the new text in a worker; a
+reply for text that has changed since is dropped (the dock's stale flag), so typing
+fast never shows rows of an older query.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 
 from clubdesk.db.engine import Database
-from clubdesk.i18n import _
+from clubdesk.i18n import N_, _
 from clubdesk.money import format_fen
-from clubdesk.services import roster
+from clubdesk.search_terms import QueryKind, parse_query
+from clubdesk.services import member_search, roster
 from clubdesk.services.labels import label
+from clubdesk.services.member_search import MatchCount, SearchPage
 from clubdesk.services.roster import MemberRow
 from ui.docks.base import TableDock
 from ui.errors import show_error
 from ui.models.rows import CENTER, RIGHT, Column, RowsModel
 from ui.tasks import SyncRunner, TaskRunner
 
+CHURN_DAYS_DEFAULT = 90
 
-def _columns() -> list[Column[MemberRow]]:
+_KIND_HINTS = {
+    QueryKind.ALL: N_("全部会员（最新入会在前）"),
+    QueryKind.PHONE_FULL: N_("按手机号查找"),
+    QueryKind.PHONE_LAST4: N_("按手机尾号查找"),
+    QueryKind.PHONE_PREFIX: N_("按手机号开头查找"),
+    QueryKind.CARD: N_("按卡号查找"),
+    QueryKind.NAME: N_("按姓名查找"),
+    QueryKind.INITIALS: N_("按拼音首字母查找"),
+}
+
+
+def _columns(churn_days: Callable[[], int]) -> list[Column[MemberRow]]:
+    def lapsed(r: MemberRow) -> bool:
+        return (
+            r.last_visit_at is not None
+            and (date.today() - r.last_visit_at.date()).days > churn_days()
+        )
+
     return [
         Column(_("卡号"), lambda r: r.card_number or "—"),
         Column(_("姓名"), lambda r: r.name),
@@ -33,40 +60,47 @@ def _columns() -> list[Column[MemberRow]]:
             _("最近到店"),
             lambda r: r.last_visit_at.strftime("%Y-%m-%d") if r.last_visit_at else "—",
             CENTER,
+            foreground=lambda r: "#c0392b" if lapsed(r) else None,
+            tooltip=lambda r: (
+                _("已超过 {days} 天未到店（流失预警）").format(days=churn_days())
+                if lapsed(r)
+                else None
+            ),
         ),
     ]
 
 
 class RosterModel(RowsModel[MemberRow]):
-    """Asks for the next keyset page when the view scrolls to the end."""
+    """Asks for the next keyset page of the current search when the view scrolls to the end."""
 
     def __init__(self, db: Database, runner: TaskRunner | SyncRunner, parent: Any = None) -> None:
-        super().__init__(_columns(), parent)
+        self.churn_days = CHURN_DAYS_DEFAULT
+        super().__init__(_columns(lambda: self.churn_days), parent)
         self._db = db
         self._runner = runner
-        self._exhausted = False
+        self._typed = ""
+        self._cursor: Any = None
         self._fetching = False
         self._generation = 0
 
-    def reset_pages(self, first_page: list[MemberRow]) -> None:
+    def reset_pages(self, typed: str, first: SearchPage) -> None:
         self._fetching = False
         self._generation += 1  # a page still in flight belongs to the old list
-        self._exhausted = len(first_page) < roster.PAGE_SIZE
-        self.set_rows(first_page)
+        self._typed = typed
+        self._cursor = first.cursor
+        self.set_rows(first.rows)
 
     def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> bool:  # noqa: B008
-        return not parent.isValid() and not self._exhausted and self.rowCount() > 0
+        return not parent.isValid() and self._cursor is not None
 
     def fetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> None:  # noqa: B008
         if self._fetching or not self.canFetchMore(parent):
             return
-        last = self.row_at(self.rowCount() - 1)
-        assert last is not None
         self._fetching = True
-        db, after, generation = self._db, last.id, self._generation
+        db, typed, after, generation = self._db, self._typed, self._cursor, self._generation
         self._runner.submit(
-            lambda: roster.page(db, after_id=after),
-            lambda rows: self._append(rows, generation),
+            lambda: member_search.search(db, typed, after=after),
+            lambda page: self._append(page, generation),
             self._fetch_failed,
         )
 
@@ -74,40 +108,158 @@ class RosterModel(RowsModel[MemberRow]):
         self._fetching = False  # the next scroll tries again
         show_error(None, exc)
 
-    def _append(self, rows: list[MemberRow], generation: int) -> None:
+    def _append(self, page: SearchPage, generation: int) -> None:
         if generation != self._generation:
             return
         self._fetching = False
-        self._exhausted = len(rows) < roster.PAGE_SIZE
-        self.append_rows(rows)
+        self._cursor = page.cursor
+        self.append_rows(page.rows)
+
+
+class SearchBox(QLineEdit):
+    """Down moves into the results; Esc clears; Enter opens the first or chosen member."""
+
+    down = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Down:
+            self.down.emit()
+            return
+        if event.key() == Qt.Key.Key_Escape and self.text():
+            self.clear()
+            return
+        super().keyPressEvent(event)
 
 
 class RosterDock(TableDock):
+    open_requested = Signal(int)  # a member id: open the profile
+
     def __init__(
         self, db: Database, runner: TaskRunner | SyncRunner, parent: QWidget | None = None
     ) -> None:
-        super().__init__("roster_dock", _("会员"), db, runner, RosterModel(db, runner), parent)
+        self.roster_model = RosterModel(db, runner)
+        super().__init__("roster_dock", _("会员"), db, runner, self.roster_model, parent)
+        self.search = SearchBox(self)
+        self.search.setObjectName("rosterSearch")
+        self.search.setClearButtonEnabled(True)
+        self.search.setPlaceholderText(
+            _("搜索：手机号 / 尾号4位 / 卡号 / 姓名 / 拼音首字母（Ctrl+F）")
+        )
+        self.search.setMinimumWidth(320)
+        self.kind_label = QLabel(self)
+        self.kind_label.setObjectName("searchKind")
         self.count_label = QLabel(self)
-        self.header.addWidget(QLabel(_("会员名单（最新入会在前）"), self))
-        self.header.addStretch(1)
+        self.header.addWidget(self.search, 1)
+        self.header.addWidget(self.kind_label)
+        self.header.addStretch(0)
         self.header.addWidget(self.count_label)
         self.column_widths([100, 70, 110, 80, 80, 95, 60, 90])
         self.model.rowsInserted.connect(lambda *_args: self.status.setText(self.summary()))
-        self._total = 0
+        self._total = 0  # all members, counted on a full refresh only
+        self._count = MatchCount(0, False)
+        self._shown_text = ""
 
-    def loader(self) -> Callable[[], tuple[list[MemberRow], int]]:
-        db = self.db
-        return lambda: (roster.page(db), roster.count(db))
+        self.search.textChanged.connect(self._search_changed)
+        self.search.returnPressed.connect(self._open_first)
+        self.search.down.connect(self._into_results)
+        self.table.doubleClicked.connect(lambda index: self._open_row(index.row()))
+        QShortcut(
+            QKeySequence("Ctrl+F"),
+            self,
+            self.focus_search,
+            context=Qt.ShortcutContext.WindowShortcut,
+        )
+        QShortcut(
+            QKeySequence(Qt.Key.Key_Return), self.table, self._open_current,
+            context=Qt.ShortcutContext.WidgetShortcut,
+        )  # fmt: skip
+        QShortcut(
+            QKeySequence(Qt.Key.Key_Enter), self.table, self._open_current,
+            context=Qt.ShortcutContext.WidgetShortcut,
+        )  # fmt: skip
+
+    # -- loading ---------------------------------------------------------------------
+    def loader(self) -> Callable[[], tuple[str, SearchPage, MatchCount, int | None]]:
+        db, typed = self.db, self.search.text()
+        recount = self._total == 0 and not typed.strip()
+
+        def work() -> tuple[str, SearchPage, MatchCount, int | None]:
+            page = member_search.search(db, typed)
+            total = roster.count(db) if recount else None
+            found = member_search.count(db, typed) if typed.strip() else MatchCount(0, False)
+            return typed, page, found, total
+
+        return work
 
     def show_rows(self, result: Any) -> None:
-        rows, self._total = result
-        assert isinstance(self.model, RosterModel)
-        self.model.reset_pages(rows)
-        self.count_label.setText(_("共 {n:,} 名会员").format(n=self._total))
+        typed, page, found, total = result
+        if total is not None:
+            self._total = total
+        self._count = found
+        self._shown_text = typed
+        self.roster_model.reset_pages(typed, page)
+        query = parse_query(typed)
+        if query is None:
+            self.kind_label.setText(_("无法识别：请输入手机号、尾号4位、卡号、姓名或拼音首字母"))
+        else:
+            self.kind_label.setText(_(_KIND_HINTS[query.kind]))
+        if typed.strip():
+            more = "+" if found.more else ""
+            self.count_label.setText(_("找到 {n:,}{more} 名").format(n=found.n, more=more))
+        else:
+            self.count_label.setText(_("共 {n:,} 名会员").format(n=self._total))
+        if typed.strip() and self.model.rowCount():
+            self.table.selectRow(0)  # Enter in the search box opens this one
 
     def summary(self) -> str:
-        if self.model.rowCount() >= self._total:
+        shown = self.model.rowCount()
+        if self._shown_text.strip():
+            if shown == 0:
+                return _("没有找到匹配的会员。可按 Ctrl+N 登记新会员。")
+            if self.roster_model.canFetchMore():
+                return _("已显示 {shown:,} 名，向下滚动加载更多").format(shown=shown)
+            return _("已显示全部 {shown:,} 名匹配的会员").format(shown=shown)
+        if shown >= self._total:
             return _("已显示全部 {total:,} 名会员").format(total=self._total)
         return _("已显示 {shown:,} / {total:,} 名，向下滚动加载更多").format(
-            shown=self.model.rowCount(), total=self._total
+            shown=shown, total=self._total
         )
+
+    def refresh(self) -> None:
+        self._total = 0  # F5 recounts the roster
+        super().refresh()
+
+    def _search_changed(self, _text: str) -> None:
+        super().refresh()  # coalesced: one query in flight, the newest text next
+
+    # -- opening members -------------------------------------------------------------
+    def focus_search(self) -> None:
+        self.raise_()
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    def _into_results(self) -> None:
+        if self.model.rowCount():
+            self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+            if not self.table.currentIndex().isValid():
+                self.table.selectRow(0)
+
+    def _open_first(self) -> None:
+        if self._loading:
+            return  # Enter before the rows of this text arrived: nothing to open yet
+        if self.model.rowCount():
+            current = self.table.currentIndex()
+            self._open_row(current.row() if current.isValid() else 0)
+
+    def _open_current(self) -> None:
+        current = self.table.currentIndex()
+        if current.isValid():
+            self._open_row(current.row())
+
+    def _open_row(self, row: int) -> None:
+        member = self.model.row_at(row)
+        if member is not None:
+            self.open_requested.emit(member.id)
+
+    def set_churn_days(self, days: int) -> None:
+        self.roster_model.churn_days = days

@@ -23,6 +23,7 @@ from clubdesk.pdf.registry import printable
 from clubdesk.services import roster
 from clubdesk.services.labels import label
 from clubdesk.services.roster import MemberProfile
+from clubdesk.services.statement import find_member
 
 TITLE = N_("会员档案卡")
 # One label width for every grid and text box on the card, so their columns line up.
@@ -55,7 +56,13 @@ def render_member_card(
     L.build_pdf(out, page, member_card_story(profile, _tier_names(db), today, full_phone))
 
 
-@printable("member-card", TITLE, blank_allowed=True, latest_id=roster.latest_member_id)
+@printable(
+    "member-card",
+    TITLE,
+    blank_allowed=True,
+    latest_id=roster.latest_member_id,
+    find_record=find_member,
+)
 def _render(db: Database, record_id: int | None, out: Path) -> None:
     render_member_card(db, record_id, out)
 
