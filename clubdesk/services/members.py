@@ -173,7 +173,7 @@ def add_member(session: Session, actor: StaffMember | None, clean: MemberInput) 
     member = Member(tier_id=lowest.id, **_columns(clean))
     session.add(member)
     session.flush()
-    _write_terms(session, member)
+    _write_terms(session, member, old=None)
     audit.record(session, actor, "member.create", "member", member.id, after=_audit_view(clean))
     return member
 
@@ -207,12 +207,13 @@ def update(
             changed = {k for k in after if after[k] != before[k]}
             if not changed:
                 return member.version
+            old_terms = member_terms(member.name, member.name_initials)
             name_changed = member.name != clean.name
             for key, value in _columns(clean).items():
                 setattr(member, key, value)
             session.flush()
             if name_changed:
-                _write_terms(session, member)
+                _write_terms(session, member, old=old_terms)
             audit.record(
                 session,
                 actor,
@@ -287,8 +288,15 @@ def _columns(clean: MemberInput) -> dict[str, object]:
     return values
 
 
-def _write_terms(session: Session, member: Member) -> None:
-    session.execute(delete(MemberSearchTerm).where(MemberSearchTerm.member_id == member.id))
+def _write_terms(session: Session, member: Member, *, old: list[str] | None) -> None:
+    if old:
+        # By (term, member_id), the table's key: the old name says which rows exist, so
+        # no index on member_id alone is needed (and none slows the bulk load).
+        session.execute(
+            delete(MemberSearchTerm).where(
+                MemberSearchTerm.term.in_(old), MemberSearchTerm.member_id == member.id
+            )
+        )
     session.add_all(
         MemberSearchTerm(term=t, member_id=member.id)
         for t in member_terms(member.name, member.name_initials)
