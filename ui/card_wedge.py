@@ -30,7 +30,8 @@ class CardWedge(QObject):
         self.enabled = True
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if not self.enabled or event.type() != QEvent.Type.KeyPress:
+        kind = event.type()
+        if not self.enabled or kind not in (QEvent.Type.KeyPress, QEvent.Type.ShortcutOverride):
             return False
         assert isinstance(event, QKeyEvent)
         # A key press travels through the window and up the parents: count it once,
@@ -40,6 +41,13 @@ class CardWedge(QObject):
         now = self._clock()  # type: ignore[operator]
         key = event.key()
         text = event.text()
+        if kind == QEvent.Type.ShortcutOverride:
+            # A reader's Enter must reach us as a key press, not trigger a shortcut
+            # (a default button, a window-wide Enter): claim it when a scan is pending.
+            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self._scan_pending(now):
+                event.accept()
+                return True
+            return False
         if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             number, self._digits = self._digits, ""
             if len(number) >= MIN_DIGITS and now - self._last <= MAX_GAP:
@@ -55,6 +63,9 @@ class CardWedge(QObject):
         else:
             self._digits = ""
         return False
+
+    def _scan_pending(self, now: float) -> bool:
+        return len(self._digits) >= MIN_DIGITS and now - self._last <= MAX_GAP
 
     def _take_back(self, number: str) -> None:
         widget = QApplication.focusWidget()

@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 from clubdesk.db.engine import Database
 from clubdesk.errors import DatabaseEnvironmentError, DbProblem
 from clubdesk.models.enums import BookingState
-from clubdesk.services import bookings, roster
+from clubdesk.services import bookings, member_search, roster
 from clubdesk.services.bookings import BookingRow
 from ui.docks.bookings import BookingsDock
 from ui.docks.roster import RosterDock
@@ -72,15 +72,15 @@ def test_a_failed_roster_page_is_shown_and_scrolling_recovers(
     qtbot.addWidget(dock)
     with qtbot.waitSignal(dock.loaded, timeout=5000):
         dock.refresh()
-    real_page = roster.page
+    real_search = member_search.search
 
-    def locked(db: Database, *, after_id: int | None = None, limit: int = 50) -> object:
+    def locked(db: Database, typed: str, *, after: object = None, limit: int = 50) -> object:
         raise DatabaseEnvironmentError(DbProblem.LOCKED, db.where)
 
-    monkeypatch.setattr(roster, "page", locked)
+    monkeypatch.setattr(member_search, "search", locked)
     dock.model.fetchMore()
     qtbot.waitUntil(lambda: bool(shown), timeout=5000)
     assert "占用" in shown[0]
-    monkeypatch.setattr(roster, "page", real_page)
+    monkeypatch.setattr(member_search, "search", real_search)
     dock.model.fetchMore()
     qtbot.waitUntil(lambda: dock.model.rowCount() == 2 * roster.PAGE_SIZE, timeout=5000)

@@ -92,7 +92,9 @@ class BirthdaysDialog(QDialog):
         self.tabs.currentChanged.connect(lambda _i: self.load())
         copy.clicked.connect(self.copy_greetings)
         close.clicked.connect(self.close)
-        QShortcut(QKeySequence.StandardKey.Copy, self.table, self.copy_greetings)
+        copy_key = QShortcut(QKeySequence.StandardKey.Copy, self.table)
+        copy_key.setContext(Qt.ShortcutContext.WidgetShortcut)
+        copy_key.activated.connect(self.copy_greetings)
         self.load()
 
     def load(self) -> None:
@@ -163,7 +165,9 @@ class ChurnDialog(QDialog):
         open_button.clicked.connect(self._open)
         close.clicked.connect(self.close)
         self.table.doubleClicked.connect(lambda _i: self._open())
-        QShortcut(QKeySequence(Qt.Key.Key_Return), self.table, self._open)
+        enter = QShortcut(QKeySequence(Qt.Key.Key_Return), self.table)
+        enter.setContext(Qt.ShortcutContext.WidgetShortcut)
+        enter.activated.connect(self._open)
         self.status.setText(_("正在加载…"))
         self.runner.submit(
             lambda: derived.churn_list(db), self._show, lambda e: show_error(self, e)

@@ -163,20 +163,12 @@ class RosterDock(TableDock):
         self.search.returnPressed.connect(self._open_first)
         self.search.down.connect(self._into_results)
         self.table.doubleClicked.connect(lambda index: self._open_row(index.row()))
-        QShortcut(
-            QKeySequence("Ctrl+F"),
-            self,
-            self.focus_search,
-            context=Qt.ShortcutContext.WindowShortcut,
-        )
-        QShortcut(
-            QKeySequence(Qt.Key.Key_Return), self.table, self._open_current,
-            context=Qt.ShortcutContext.WidgetShortcut,
-        )  # fmt: skip
-        QShortcut(
-            QKeySequence(Qt.Key.Key_Enter), self.table, self._open_current,
-            context=Qt.ShortcutContext.WidgetShortcut,
-        )  # fmt: skip
+        QShortcut(QKeySequence("Ctrl+F"), self, self.focus_search)
+        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            # Only while the table has the focus: Enter elsewhere belongs to others.
+            enter = QShortcut(QKeySequence(key), self.table)
+            enter.setContext(Qt.ShortcutContext.WidgetShortcut)
+            enter.activated.connect(self._open_current)
 
     # -- loading ---------------------------------------------------------------------
     def loader(self) -> Callable[[], tuple[str, SearchPage, MatchCount, int | None]]:
