@@ -151,8 +151,11 @@ BOOKING_NOTES = (
 )  # fmt: skip
 TOP_UP_YUAN = (1_000, 2_000, 3_000, 5_000, 10_000, 20_000)
 TOP_UP_WEIGHTS = (30, 28, 18, 14, 7, 3)
-# Bonus on a top-up of at least this many yuan, in percent.
-TOP_UP_BONUS = ((10_000, 15), (5_000, 12), (3_000, 10), (2_000, 5))
+# Pay at least the first amount (fen), get the second on top; the best rule reached
+# counts.  The settings default member.top_up_bonus: 1,000 yuan → 1,100 yuan.
+TOP_UP_BONUS = (
+    (100_000, 10_000), (200_000, 30_000), (500_000, 100_000), (1_000_000, 250_000),
+)  # fmt: skip
 PAYMENT_METHODS = ("cash", "wechat", "alipay", "bank_card")
 PAYMENT_WEIGHTS = (10, 45, 30, 15)
 REDEMPTIONS = (

@@ -7,6 +7,11 @@ are collected per day and handed out in time order once no later member can add 
 that day (members join in id order), so ledger ids grow with time the way an
 append-only ledger's do, without the whole ledger waiting in memory.
 
+A stored-value card pays from its balance; a discount card holds no money, so its
+visits are "purchase" entries of amount 0 with the price in ``paid_fen``, the money
+taken at the counter, as a top-up's payment is.  Each member's roster search terms
+(``clubdesk.search_terms.member_terms``) go out with the member, sorted per chunk.
+
 The loop is written for speed, not elegance: random draws are batched where the
 standard library allows (``choices(k=…)``), everything it touches is a local, times are
 ints, and nothing is formatted that a table look-up can give.
@@ -20,16 +25,18 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import lru_cache
 from itertools import accumulate
 from operator import itemgetter
 
 from clubdesk.models.enums import CustomerCategory
+from clubdesk.search_terms import member_terms
 from clubdesk.seed import catalog, names
 from clubdesk.seed.clock import DAY, HOUR, Clock
 
 MEMBER_COLUMNS = (
     "id", "name", "name_initials", "phone", "phone_last4", "foreign_phone", "gender",
-    "birthday", "age", "wechat", "email", "preferences", "special_needs", "notes",
+    "birthday", "birthday_mmdd", "age", "wechat", "email", "preferences", "special_needs", "notes",
     "referred_by_id", "joined_on", "specialist_id", "tier_id", "category", "last_visit_at",
     "no_show_count", "version", "created_at",
 )  # fmt: skip
@@ -39,8 +46,9 @@ CARD_COLUMNS = (
 )  # fmt: skip
 LEDGER_COLUMNS = (
     "member_id", "card_id", "kind", "amount_fen", "balance_after_fen", "points",
-    "points_after", "at", "staff_id", "reason", "payment_method", "booking_id",
+    "points_after", "at", "staff_id", "reason", "payment_method", "paid_fen", "booking_id",
 )  # fmt: skip
+SEARCH_COLUMNS = ("term", "member_id")
 
 Row = tuple[object, ...]
 
@@ -147,6 +155,10 @@ class People:
         self.birthdays = [
             (first + timedelta(days=d)).isoformat() for d in range((last - first).days + 1)
         ]
+        self.birthdays_mmdd = [b[5:7] + b[8:10] for b in self.birthdays]
+        # The roster's search terms.  Names repeat a lot (a few hundred surnames times a
+        # few thousand given names), so the common ones are computed once.
+        self._terms = lru_cache(maxsize=1 << 17)(_member_terms)
         # Joining times in business hours (10:00-22:00) over five years up to yesterday,
         # sorted so that member ids grow with the joining date, as they would.
         start = clock.today_day - 5 * 365
@@ -185,9 +197,10 @@ class People:
             bucket.sort(key=_AT)  # stable: one member's same-second entries keep order
             yield bucket
 
-    def chunk(self, lo: int, hi: int) -> tuple[list[Row], list[Row]]:
-        """Members ``lo`` … ``hi - 1``: their rows and first-card rows.  Ledger rows go
-        to the day buckets, reissued cards to ``reissued_cards``."""
+    def chunk(self, lo: int, hi: int) -> tuple[list[Row], list[Row], list[Row]]:
+        """Members ``lo`` … ``hi - 1``: their rows, first-card rows and search-term rows
+        (``SEARCH_COLUMNS``, sorted).  Ledger rows go to the day buckets, reissued cards
+        to ``reissued_cards``."""
         rng = self.rng
         rand = rng.random
         dates = self.clock.dates
@@ -210,7 +223,9 @@ class People:
         purchase_pick = _PURCHASE_PICK
         n_pick = len(purchase_pick)
         birthdays = self.birthdays
+        birthdays_mmdd = self.birthdays_mmdd
         n_birthdays = len(birthdays)
+        terms = self._terms
         visits_plan = self.plan.visits
         comp_plan = self.plan.compensations
         reissue = self.reissue
@@ -233,6 +248,7 @@ class People:
 
         members: list[Row] = []
         cards: list[Row] = []
+        search: defaultdict[str, list[int]] = defaultdict(list)
         ledger_count = 0
 
         for i in range(lo, hi):
@@ -251,6 +267,8 @@ class People:
                 initials = heads[0] + given_init
             else:
                 initials = " ".join([h + given_init for h in heads])
+            for term in terms(name, initials):
+                search[term].append(i)
 
             prefix = prefixes[i - lo] * 100_000_000
             number = prefix + int(rand() * 100_000_000)
@@ -261,9 +279,12 @@ class People:
 
             r = rand()
             birthday: str | None = None
+            mmdd: str | None = None
             age: int | None = None
             if r < 0.85:
-                birthday = birthdays[int(rand() * n_birthdays)]
+                k = int(rand() * n_birthdays)
+                birthday = birthdays[k]
+                mmdd = birthdays_mmdd[k]
             elif r < 0.93:
                 age = 20 + int(rand() * 45)
             wechat = f"wxid_{int(rand() * 0xFFFFFFFFFF):010x}" if rand() < 0.35 else None
@@ -356,7 +377,7 @@ class People:
                 balance = amount
                 ledger[t // DAY].append(
                     (i, card, "top_up", amount, balance, 0, 0, joined_text, staff,
-                     top_up_reason[amount], methods[bisect(method_cum, rand())], None)
+                     top_up_reason[amount], methods[bisect(method_cum, rand())], amount, None)
                 )  # fmt: skip
                 entries += 1
                 bonus = bonuses[amount]
@@ -365,7 +386,7 @@ class People:
                     balance += bonus
                     ledger[t // DAY].append(
                         (i, card, "bonus", bonus, balance, 0, 0,
-                         dates[t // DAY] + times[t % DAY], staff, bonus_reason[amount], None,
+                         dates[t // DAY] + times[t % DAY], staff, bonus_reason[amount], None, 0,
                          None)
                     )  # fmt: skip
                     entries += 1
@@ -379,12 +400,13 @@ class People:
                     if balance:
                         ledger[t // DAY].append(
                             (i, card, "transfer_out", -balance, 0, 0, points, text, staff,
-                             _TRANSFER_OUT, None, None)
+                             _TRANSFER_OUT, None, 0, None)
                         )  # fmt: skip
                         t += 1
                         ledger[t // DAY].append(
                             (i, new_card, "transfer_in", balance, balance, 0, points,
-                             dates[t // DAY] + times[t % DAY], staff, _TRANSFER_IN, None, None)
+                             dates[t // DAY] + times[t % DAY], staff, _TRANSFER_IN, None, 0,
+                             None)
                         )  # fmt: skip
                         entries += 2
                         if balance >= reissue_fee:
@@ -393,7 +415,7 @@ class People:
                             ledger[t // DAY].append(
                                 (i, new_card, "reissue_fee", -reissue_fee, balance, 0, points,
                                  dates[t // DAY] + times[t % DAY], staff, _REISSUE_REASON,
-                                 None, None)
+                                 None, 0, None)
                             )  # fmt: skip
                             entries += 1
                     card = new_card
@@ -406,7 +428,7 @@ class People:
                         balance += comp.fen
                         ledger[t // DAY].append(
                             (i, card, "compensation", comp.fen, balance, 0, points, text,
-                             staff, comp.reason, None, None)
+                             staff, comp.reason, None, 0, None)
                         )  # fmt: skip
                         entries += 1
                     continue
@@ -424,7 +446,7 @@ class People:
                         ledger[t // DAY].append(
                             (i, card, "top_up", amount, balance, 0, points, text, staff,
                              top_up_reason.get(amount) or _top_up_reason(amount),
-                             methods[bisect(method_cum, rand())], None)
+                             methods[bisect(method_cum, rand())], amount, None)
                         )  # fmt: skip
                         entries += 1
                         t += 1
@@ -432,17 +454,25 @@ class People:
                     balance -= price
                     ledger[t // DAY].append(
                         (i, card, "purchase", -price, balance, 0, points, text, staff,
-                         purchase_reason[svc], None, booking_id)
+                         purchase_reason[svc], None, 0, booking_id)
                     )  # fmt: skip
-                    entries += 1
-                    t += 1
-                    text = dates[t // DAY] + times[t % DAY]
+                else:
+                    # A discount card holds no money: the discounted price is paid at the
+                    # counter, and the ledger records what was taken.
+                    ledger[t // DAY].append(
+                        (i, card, "purchase", 0, balance, 0, points, text, staff,
+                         purchase_reason[svc], methods[bisect(method_cum, rand())], price,
+                         booking_id)
+                    )  # fmt: skip
+                entries += 1
+                t += 1
+                text = dates[t // DAY] + times[t % DAY]
                 earned = points_for[svc][tier_no]
                 if earned:
                     points += earned
                     ledger[t // DAY].append(
                         (i, card, "points_earned", 0, balance, earned, points, text, staff,
-                         points_reason[svc][tier_no], None, booking_id)
+                         points_reason[svc][tier_no], None, 0, booking_id)
                     )  # fmt: skip
                     entries += 1
                 if points >= 500 and rand() < 0.15:
@@ -453,14 +483,15 @@ class People:
                     points -= cost
                     ledger[t // DAY].append(
                         (i, card, "points_redeemed", 0, balance, -cost, points,
-                         dates[t // DAY] + times[t % DAY], staff, reason, None, None)
+                         dates[t // DAY] + times[t % DAY], staff, reason, None, 0, None)
                     )  # fmt: skip
                     entries += 1
             ledger_count += entries
 
             members.append(
-                (i, name, initials, phone, phone[-4:], 0, gender, birthday, age, wechat, email,
-                 prefs, needs, notes, referred, dates[join_day], specialist, tier_ids[tier_no],
+                (i, name, initials, phone, phone[-4:], 0, gender, birthday, mmdd, age, wechat,
+                 email, prefs, needs, notes, referred, dates[join_day], specialist,
+                 tier_ids[tier_no],
                  _category(rand(), tier_no, len(events)),
                  None if last_visit is None else dates[last_visit // DAY]
                  + times[last_visit % DAY],
@@ -470,7 +501,13 @@ class People:
         self.counts.members += len(members)
         self.counts.cards += len(cards)
         self.counts.ledger += ledger_count
-        return members, cards
+        # Sorted by (term, member id), the order of the table's key, so each chunk goes
+        # into the B-tree as a run of appends per term rather than random inserts.
+        return members, cards, [(term, m) for term in sorted(search) for m in search[term]]
+
+
+def _member_terms(name: str, initials: str) -> tuple[str, ...]:
+    return tuple(member_terms(name, initials))
 
 
 def _first(event: tuple[int, int, int | None, int]) -> int:
@@ -490,10 +527,7 @@ def _card_number(card_id: int) -> str:
 
 
 def _bonus(amount: int) -> int:
-    for threshold, percent in catalog.TOP_UP_BONUS:
-        if amount >= threshold * catalog.YUAN:
-            return amount * percent // 100
-    return 0
+    return max((bonus for pay, bonus in catalog.TOP_UP_BONUS if amount >= pay), default=0)
 
 
 def _category(r: float, tier_no: int, visits: int) -> str:

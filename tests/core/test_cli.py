@@ -76,7 +76,9 @@ def test_seed_command_fills_a_database_and_refuses_twice(tmp_path: Path) -> None
 def test_bench_json_has_the_documented_shape(seeded_path: Path, tmp_path: Path) -> None:
     db = tmp_path / "copy.sqlite3"
     shutil.copy(seeded_path, db)
-    result = clubdesk("bench", "--db", str(db), "--only", "roster.first_page", "--json", "--repeat", "20")
+    result = clubdesk(
+        "bench", "--db", str(db), "--only", "roster.first_page", "--json", "--repeat", "20"
+    )
     cases = json.loads(result.stdout)
     assert [c["case"] for c in cases] == ["roster.first_page"]
     case = cases[0]

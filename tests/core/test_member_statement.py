@@ -107,8 +107,9 @@ def busiest_member(db: Database) -> tuple[int, list[datetime]]:
     with db.read() as s:
         member_id = s.execute(
             text(
-                "SELECT member_id FROM ledger GROUP BY member_id"
-                " ORDER BY COUNT(*) DESC, member_id LIMIT 1"
+                "SELECT l.member_id FROM ledger l JOIN cards c ON c.id = l.card_id"
+                " WHERE c.kind = 'stored_value' GROUP BY l.member_id"
+                " ORDER BY COUNT(*) DESC, l.member_id LIMIT 1"
             )
         ).scalar_one()
         times = list(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import create_engine, text
 
+from clubdesk.db.migrate import HEAD_REVISION
 from clubdesk.db.open import open_database
 from clubdesk.errors import DatabaseEnvironmentError, DbProblem
 from clubdesk.services import roster
@@ -18,7 +19,9 @@ def test_empty_postgres_database_gets_the_schema_and_reference_data(pg_url: str)
         assert not db.is_sqlite
         assert "clubdesk:***@" in db.where  # the password is never shown
         with db.read() as s:
-            assert s.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
+            assert (
+                s.execute(text("SELECT version_num FROM alembic_version")).scalar() == HEAD_REVISION
+            )
             assert s.execute(text("SELECT COUNT(*) FROM tiers")).scalar() == 5
         assert roster.page(db) == []
     finally:
@@ -78,4 +81,4 @@ def test_two_counters_creating_one_database_at_once_both_succeed(pg_url: str) ->
 
     with concurrent.futures.ThreadPoolExecutor(4) as pool:
         results = list(pool.map(lambda _i: start(), range(4)))
-    assert results == ["0002"] * 4
+    assert results == [HEAD_REVISION] * 4

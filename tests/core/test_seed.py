@@ -14,6 +14,8 @@ from clubdesk.db.engine import Database
 from clubdesk.db.open import open_database
 from clubdesk.errors import DomainError
 from clubdesk.models.enums import ComplaintStepKind, VipVisitStatus
+from clubdesk.search_terms import member_terms
+from clubdesk.seed import catalog
 from clubdesk.seed.demo import SeedReport, seed_demo
 from clubdesk.seed.names import name_initials
 from clubdesk.seed.people import MAINLAND_PREFIXES
@@ -218,11 +220,26 @@ def test_ledger_kinds_and_details(conn: sqlite3.Connection) -> None:
         m
         for (m,) in conn.execute("SELECT DISTINCT payment_method FROM ledger WHERE kind = 'top_up'")
     }
-    assert methods == {"cash", "wechat", "alipay", "bank_card"}
+    assert methods == set(catalog.PAYMENT_METHODS)
+    # Money taken outside the card comes with how it was paid, and only a top-up (all of
+    # it) or a purchase on a discount card takes any.
     assert (
         _one(
             conn,
-            "SELECT COUNT(*) FROM ledger WHERE (payment_method IS NOT NULL) != (kind = 'top_up')",
+            "SELECT COUNT(*) FROM ledger WHERE (payment_method IS NOT NULL) != (paid_fen > 0)",
+        )
+        == 0
+    )
+    assert _one(conn, "SELECT COUNT(*) FROM ledger WHERE paid_fen < 0") == 0
+    assert (
+        _one(conn, "SELECT COUNT(*) FROM ledger WHERE kind = 'top_up' AND paid_fen != amount_fen")
+        == 0
+    )
+    assert (
+        _one(
+            conn,
+            "SELECT COUNT(*) FROM ledger l JOIN cards c ON c.id = l.card_id WHERE l.paid_fen > 0"
+            " AND NOT (l.kind = 'top_up' OR (l.kind = 'purchase' AND c.kind = 'discount'))",
         )
         == 0
     )
@@ -237,8 +254,136 @@ def test_ledger_kinds_and_details(conn: sqlite3.Connection) -> None:
         )
         == 0
     )
-    # Settled bookings of stored-value members were paid from the card.
+    # Settled bookings were paid: from the card or, on a discount card, at the counter.
     assert _one(conn, "SELECT COUNT(*) FROM ledger WHERE booking_id IS NOT NULL") > 0
+
+
+def test_every_paid_visit_has_its_purchase(conn: sqlite3.Connection) -> None:
+    rows = conn.execute(
+        """
+        SELECT c.kind, l.amount_fen, l.paid_fen, l.payment_method, l.balance_after_fen,
+               l.reason, (SELECT COUNT(*) FROM ledger p WHERE p.booking_id = b.id
+                          AND p.kind = 'purchase'),
+               s.list_price_fen * t.discount_bp / 10000 / 100 * 100, s.name
+        FROM bookings b
+        JOIN services s ON s.id = b.service_id
+        JOIN members m ON m.id = b.member_id
+        JOIN tiers t ON t.id = m.tier_id
+        LEFT JOIN ledger l ON l.booking_id = b.id AND l.kind = 'purchase'
+            AND l.member_id = b.member_id
+        LEFT JOIN cards c ON c.id = l.card_id
+        WHERE b.state = 'settled'
+        """
+    ).fetchall()
+    kinds = {row[0] for row in rows}
+    assert kinds == {"discount", "stored_value"}  # None: a settled visit without purchase
+    for kind, amount, paid, method, balance, reason, purchases, price, service in rows:
+        assert purchases == 1
+        assert reason == f"消费：{service}"
+        if kind == "discount":
+            assert (amount, balance, paid) == (0, 0, price)
+            assert method in catalog.PAYMENT_METHODS
+        else:
+            assert (amount, paid, method) == (-price, 0, None)
+
+
+def test_discount_card_members_pay_at_the_counter(conn: sqlite3.Connection) -> None:
+    """Every visit of a discount-card member earns points and takes money outside the card."""
+    purchases = conn.execute(
+        "SELECT l.amount_fen, l.balance_after_fen, l.paid_fen, l.payment_method, l.reason"
+        " FROM ledger l JOIN cards c ON c.id = l.card_id"
+        " WHERE c.kind = 'discount' AND l.kind = 'purchase'"
+    ).fetchall()
+    assert len(purchases) > MEMBERS // 2
+    assert all(a == 0 and b == 0 and paid > 0 for a, b, paid, _, _ in purchases)
+    assert {m for _, _, _, m, _ in purchases} == set(catalog.PAYMENT_METHODS)
+    assert all(r.startswith("消费：") for *_, r in purchases)
+    # Each purchase earns points (every tier earns at least a point a yuan), and points
+    # are earned only on purchases: the two counts agree card by card.
+    assert (
+        _one(
+            conn,
+            "SELECT COUNT(*) FROM cards c WHERE c.kind = 'discount' AND"
+            " (SELECT COUNT(*) FROM ledger l WHERE l.card_id = c.id AND l.kind = 'purchase')"
+            " != (SELECT COUNT(*) FROM ledger l WHERE l.card_id = c.id"
+            " AND l.kind = 'points_earned')",
+        )
+        == 0
+    )
+    visited = _one(
+        conn,
+        "SELECT COUNT(DISTINCT l.member_id) FROM ledger l JOIN cards c ON c.id = l.card_id"
+        " WHERE c.kind = 'discount' AND l.kind = 'purchase'",
+    )
+    assert visited > _one(conn, "SELECT COUNT(*) FROM cards WHERE kind = 'discount'") // 2
+
+
+def test_search_terms_follow_the_names(conn: sqlite3.Connection) -> None:
+    stored: dict[int, list[str]] = {}
+    for member_id, term in conn.execute(
+        "SELECT member_id, term FROM member_search WHERE member_id % 10 = 3"
+        " ORDER BY member_id, term"
+    ):
+        stored.setdefault(member_id, []).append(term)
+    sample = conn.execute(
+        "SELECT id, name, name_initials FROM members WHERE id % 10 = 3 ORDER BY id"
+    ).fetchall()
+    assert len(sample) == MEMBERS // 10
+    assert {member_id: member_terms(name, initials) for member_id, name, initials in sample} == (
+        stored
+    )
+    assert _one(conn, "SELECT COUNT(DISTINCT member_id) FROM member_search") == MEMBERS
+    # The roster finds a member by a name fragment: "n" + the surname.
+    member_id, name = conn.execute("SELECT id, name FROM members WHERE id = 1234").fetchone()
+    assert (
+        _one(
+            conn,
+            f"SELECT COUNT(*) FROM member_search WHERE term = 'n{name[0]}'"
+            f" AND member_id = {member_id}",
+        )
+        == 1
+    )
+
+
+def test_birthday_month_day_follows_the_birthday(conn: sqlite3.Connection) -> None:
+    assert (
+        _one(
+            conn,
+            "SELECT COUNT(*) FROM members WHERE birthday_mmdd IS NOT"
+            " substr(birthday, 6, 2) || substr(birthday, 9, 2)",
+        )
+        == 0
+    )
+    assert _one(conn, "SELECT COUNT(*) FROM members WHERE birthday_mmdd IS NULL") > 0
+    assert _one(conn, "SELECT COUNT(DISTINCT birthday_mmdd) FROM members") > 300
+
+
+def test_redemptions_are_the_rewards_catalogue(conn: sqlite3.Connection) -> None:
+    rewards = dict(conn.execute("SELECT name, points_cost FROM rewards").fetchall())
+    for cost, reason in catalog.REDEMPTIONS:
+        assert reason.startswith("积分兑换：")
+        assert rewards[reason.removeprefix("积分兑换：")] == cost
+    redeemed = conn.execute(
+        "SELECT DISTINCT reason, -points FROM ledger WHERE kind = 'points_redeemed'"
+    ).fetchall()
+    assert redeemed and set(redeemed) <= {(r, c) for c, r in catalog.REDEMPTIONS}
+
+
+def test_top_up_bonus_follows_the_rules(conn: sqlite3.Connection) -> None:
+    from clubdesk.settings import DEFINITIONS
+
+    rules = [list(rule) for rule in catalog.TOP_UP_BONUS]
+    assert rules == DEFINITIONS["member.top_up_bonus"].default
+    bonuses = conn.execute(
+        """
+        SELECT b.amount_fen, (SELECT t.amount_fen FROM ledger t WHERE t.card_id = b.card_id
+                              AND t.kind = 'top_up' AND t.id < b.id ORDER BY t.id DESC LIMIT 1)
+        FROM ledger b WHERE b.kind = 'bonus'
+        """
+    ).fetchall()
+    assert bonuses
+    for bonus, paid in bonuses:
+        assert bonus == max(b for pay, b in rules if paid >= pay)
 
 
 def test_no_resource_is_double_booked(conn: sqlite3.Connection) -> None:
@@ -476,8 +621,8 @@ def test_same_seed_same_data(seeded: tuple[Path, SeedReport], tmp_path: Path) ->
     finally:
         db.dispose()
     tables = (
-        "staff", "members", "cards", "ledger", "bookings", "booking_resources", "complaints",
-        "complaint_steps", "return_visits", "vip_visits", "vip_checklist_items",
+        "staff", "members", "member_search", "cards", "ledger", "bookings", "booking_resources",
+        "complaints", "complaint_steps", "return_visits", "vip_visits", "vip_checklist_items",
     )  # fmt: skip
     with sqlite3.connect(seeded[0]) as a, sqlite3.connect(tmp_path / "twin.sqlite3") as b:
         for table in tables:
@@ -574,6 +719,26 @@ def test_an_installation_admin_account_is_reused(tmp_path: Path) -> None:
     assert admins == [("店长",)]
 
 
+def test_a_demo_without_members_refers_to_nobody(tmp_path: Path) -> None:
+    path = tmp_path / "empty.sqlite3"
+    db = _open(path)
+    try:
+        report = seed_demo(db, 0, seed=SEED, today=TODAY)
+    finally:
+        db.dispose()
+    assert (report.members, report.cards, report.ledger_entries) == (0, 0, 0)
+    with sqlite3.connect(path) as conn:
+        for table in ("members", "member_search", "cards", "ledger"):
+            assert _one(conn, f"SELECT COUNT(*) FROM {table}") == 0, table
+        # Walk-in guests and anonymous complaints only.
+        assert report.bookings > 0
+        assert _one(conn, "SELECT COUNT(*) FROM bookings WHERE walk_in") > 0
+        for table in ("bookings", "complaints", "return_visits", "vip_visits"):
+            assert _one(conn, f"SELECT COUNT(*) FROM {table} WHERE member_id IS NOT NULL") == 0
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    conn.close()
+
+
 def test_negative_count_is_refused(tmp_path: Path) -> None:
     db = _open(tmp_path / "n.sqlite3")
     try:
@@ -602,6 +767,30 @@ def test_postgres_gets_the_same_kind_of_demo(pg_url: str) -> None:
                 )
             ).scalar()
             assert bad == 0
+            members = session.execute(text("SELECT id, name, name_initials FROM members")).all()
+            terms: dict[int, list[str]] = {}
+            for member_id, term in session.execute(
+                text("SELECT member_id, term FROM member_search ORDER BY member_id, term")
+            ):
+                terms.setdefault(member_id, []).append(term)
+            assert terms == {i: member_terms(name, initials) for i, name, initials in members}
+            assert (
+                session.execute(
+                    text(
+                        "SELECT COUNT(*) FROM members WHERE birthday_mmdd IS DISTINCT FROM"
+                        " to_char(birthday, 'MMDD')"
+                    )
+                ).scalar()
+                == 0
+            )
+            counter = session.execute(
+                text(
+                    "SELECT COUNT(*), MIN(l.paid_fen), MAX(ABS(l.amount_fen)) FROM ledger l"
+                    " JOIN cards c ON c.id = l.card_id"
+                    " WHERE c.kind = 'discount' AND l.kind = 'purchase'"
+                )
+            ).one()
+            assert counter[0] > 0 and counter[1] > 0 and counter[2] == 0
         # Sequences were moved past the explicit ids: the next insert gets a fresh id.
         with db.write() as session:
             from clubdesk.models import Staff
