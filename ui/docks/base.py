@@ -72,6 +72,7 @@ class TableDock(QDockWidget):
         # Size columns from the first rows only: the roster may hold a million.
         self.table.horizontalHeader().setResizeContentsPrecision(50)
         self._sized = False
+        self._min_widths: list[int] = []
         layout.addWidget(self.table, 1)
 
         self.status = QLabel(body)
@@ -83,8 +84,12 @@ class TableDock(QDockWidget):
     def is_loading(self) -> bool:
         return self._loading
 
-    def column_widths(self, widths: list[int]) -> None:
-        """Widths until the first rows arrive and size the columns to their text."""
+    def column_widths(self, widths: list[int], *, keep_as_minimum: bool = False) -> None:
+        """Widths until the first rows arrive and size the columns to their text.
+
+        ``keep_as_minimum``: sizing to the first page never makes a column narrower,
+        for tables whose later pages may hold wider values (balances in the roster)."""
+        self._min_widths = list(widths) if keep_as_minimum else []
         for column, width in enumerate(widths):
             self.table.setColumnWidth(column, width)
 
@@ -121,6 +126,9 @@ class TableDock(QDockWidget):
         if not self._sized and self.model.rowCount():
             self._sized = True
             self.table.resizeColumnsToContents()
+            for column, least in enumerate(self._min_widths):
+                if self.table.columnWidth(column) < least:
+                    self.table.setColumnWidth(column, least)
         self.status.setText(self.summary())
         self.loaded.emit(self.model.rowCount())
 

@@ -153,7 +153,7 @@ class RosterDock(TableDock):
         self.header.addWidget(self.kind_label)
         self.header.addStretch(0)
         self.header.addWidget(self.count_label)
-        self.column_widths([100, 70, 110, 80, 80, 95, 60, 90])
+        self.column_widths([100, 70, 110, 80, 80, 105, 60, 90], keep_as_minimum=True)
         self.model.rowsInserted.connect(lambda *_args: self.status.setText(self.summary()))
         self._total = 0  # all members, counted on a full refresh only
         self._count = MatchCount(0, False)
