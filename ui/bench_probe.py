@@ -9,8 +9,8 @@ import sys
 import time
 from typing import Any
 
-from PySide6.QtGui import QInputMethodEvent, QStandardItem, QStandardItemModel
-from PySide6.QtTest import QTest
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QInputMethodEvent, QKeyEvent, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QApplication, QLineEdit, QTableView, QVBoxLayout, QWidget
 
 from clubdesk.db.open import open_database
@@ -42,7 +42,11 @@ def peak_rss_mb() -> float:
 def type_char(widget: QWidget, char: str) -> None:
     """A key press for ASCII; for Chinese what an input method delivers: a commit string."""
     if char.isascii():
-        QTest.keyClicks(widget, char)
+        # Plain key events rather than QtTest, which the packaged build leaves out.
+        key = ord(char.upper()) if char.isalnum() else 0
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            event = QKeyEvent(kind, key, Qt.KeyboardModifier.NoModifier, char)
+            QApplication.sendEvent(widget, event)
     else:
         event = QInputMethodEvent()
         event.setCommitString(char)

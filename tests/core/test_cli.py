@@ -116,3 +116,24 @@ def test_percentile_is_nearest_rank() -> None:
     assert percentile([1.0, 2.0], 50) == 1.0
     with pytest.raises(ValueError):
         percentile([], 95)
+
+
+def test_bench_search_case_has_floor_and_qt_peer(seeded_path: Path, tmp_path: Path) -> None:
+    db = tmp_path / "copy.sqlite3"
+    shutil.copy(seeded_path, db)
+    result = clubdesk("bench", "--db", str(db), "--only", "search.name2", "--json", "--repeat", "5")
+    (case,) = json.loads(result.stdout)
+    assert case["case"] == "search.name2" and case["n"] == 5
+    assert case["target"] == {"p95": 20.0, "over_floor_p95": 3.0, "peer_speedup": 10.0}
+    assert [p["name"] for p in case["peers"]] == ["QSqlQueryModel, LIKE '%q%' on name/phone/card"]
+
+
+@pytest.mark.slow
+def test_bench_roster_probe_types_into_the_real_dock(seeded_path: Path, tmp_path: Path) -> None:
+    db = tmp_path / "copy.sqlite3"
+    shutil.copy(seeded_path, db)
+    result = clubdesk("bench", "--db", str(db), "--only", "roster.", "--json", "--repeat", "5")
+    cases = {c["case"]: c for c in json.loads(result.stdout)}
+    assert set(cases) == {"roster.first_page", "roster.keystroke", "roster.memory"}
+    assert cases["roster.keystroke"]["n"] > 20 and cases["roster.keystroke"]["median"] > 0
+    assert 50 < cases["roster.memory"]["median"] < 1000
