@@ -413,13 +413,12 @@ def set_frozen(
             else (CardStatus.ACTIVE, CardStatus.FROZEN)
         )
         if card.status != expected:
-            raise DomainError(
-                _("会员卡 {number} 当前状态为“{status}”，不能{what}。").format(
-                    number=card.number,
-                    status=label(card.status),
-                    what=_("冻结") if frozen else _("解冻"),
-                )
+            refusal = (
+                _("会员卡 {number} 当前状态为“{status}”，不能冻结。")
+                if frozen
+                else _("会员卡 {number} 当前状态为“{status}”，不能解冻。")
             )
+            raise DomainError(refusal.format(number=card.number, status=label(card.status)))
         card.status = wanted
         audit.record(
             session, actor, "card.freeze" if frozen else "card.unfreeze", "card", card.id,

@@ -623,7 +623,8 @@ class MemberDetailDialog(QDialog):
             self.card_fact.setText(
                 _("{number}（{kind} · {status}）").format(
                     number=card.number,
-                    kind=label(card.kind).split("（")[0],
+                    # The short name: the label without its bracketed explanation.
+                    kind=label(card.kind).split("（")[0].split(" (")[0],
                     status=label(card.status),
                 )
             )
