@@ -20,12 +20,22 @@ from enum import StrEnum
 from clubdesk.seed.names import name_initials
 
 MAX_TERM = 16  # member_search.term is VARCHAR(16)
-_NAME_CHARS = 12  # fragments are taken from the first 12 characters of a name
+_NAME_CHARS = 24  # fragments are taken from the first 24 characters of a name
+_LATIN_WORD = re.compile(r"[a-z0-9]+")
 
 
 def normalise_text(text: str) -> str:
-    """Full-width digits and letters to half-width, spaces collapsed, trimmed."""
-    return " ".join(unicodedata.normalize("NFKC", text).split())
+    """Full-width digits and letters to half-width, invisible format characters
+    (zero-width spaces pasted from chat apps) dropped, spaces collapsed, trimmed."""
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(c for c in text if unicodedata.category(c) != "Cf")
+    return " ".join(text.split())
+
+
+def fold_latin(text: str) -> str:
+    """Lower case without accents: José García → jose garcia."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def member_terms(name: str, initials: str | None = None) -> list[str]:
@@ -40,8 +50,12 @@ def member_terms(name: str, initials: str | None = None) -> list[str]:
         if i + 1 < len(compact):
             terms.add("n" + compact[i : i + 2])
     words = initials.split()
-    if name.isascii():
-        words += [w for w in re.split(r"[^a-z0-9]+", name.lower()) if w]
+    # Latin words anywhere in the name (Tom Li, José García, 李Anna, O'Brien), each
+    # and all of them run together, so "tom", "tomli" and "obrien" all find them.
+    latin = _LATIN_WORD.findall(fold_latin(name))
+    words += latin
+    if len(latin) > 1 or (latin and "".join(latin) != fold_latin(name).replace(" ", "")):
+        words.append("".join(latin))
     for word in words:
         for k in range(1, min(len(word), MAX_TERM - 1) + 1):
             terms.add("i" + word[:k])
@@ -78,12 +92,17 @@ def parse_query(typed: str) -> Query | None:
     if not text:
         return Query(QueryKind.ALL, "")
     compact = _SEPARATORS.sub("", text)
+    if compact.startswith("00") and compact[2:].isdigit():
+        compact = "+" + compact[2:]
     if compact.startswith("+86"):
         compact = compact[3:]
+    if compact.startswith("+") and compact[1:].isdigit() and len(compact) > 1:
+        return Query(QueryKind.PHONE_PREFIX, compact)  # a foreign number, as stored
     if compact.isdigit():
         return _digits_query(compact)
-    if compact.isascii() and compact.isalpha():
-        letters = compact.lower()[: MAX_TERM - 1]
+    folded = _SEPARATORS.sub("", fold_latin(text)).replace("'", "")
+    if folded.isascii() and folded.isalnum() and not folded.isdigit():
+        letters = folded[: MAX_TERM - 1]
         return Query(QueryKind.INITIALS, letters, "i" + letters)
     name = text.replace(" ", "").lower()
     return Query(QueryKind.NAME, name, "n" + name[:2])

@@ -9,12 +9,14 @@ while writing a note does not leave a card number in the note.
 
 from __future__ import annotations
 
+import re
 import time
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QLineEdit, QPlainTextEdit, QTextEdit
 
+MOBILE = re.compile(r"1[3-9]\d{9}")
 MIN_DIGITS = 8
 MAX_GAP = 0.05  # seconds between two keys of a reader; people need ~0.1 s or more
 
@@ -50,7 +52,7 @@ class CardWedge(QObject):
             return False
         if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             number, self._digits = self._digits, ""
-            if len(number) >= MIN_DIGITS and now - self._last <= MAX_GAP:
+            if self._is_scan(number, now):
                 self._take_back(number)
                 self.scanned.emit(number)
                 return True
@@ -65,7 +67,16 @@ class CardWedge(QObject):
         return False
 
     def _scan_pending(self, now: float) -> bool:
-        return len(self._digits) >= MIN_DIGITS and now - self._last <= MAX_GAP
+        return self._is_scan(self._digits, now)
+
+    def _is_scan(self, digits: str, now: float) -> bool:
+        # A mainland mobile number typed fast (an auto-typer, a pasted number) is a
+        # phone, not a card: phones and card numbers never share a pattern.
+        return (
+            len(digits) >= MIN_DIGITS
+            and now - self._last <= MAX_GAP
+            and not MOBILE.fullmatch(digits)
+        )
 
     def _take_back(self, number: str) -> None:
         widget = QApplication.focusWidget()

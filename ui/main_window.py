@@ -300,7 +300,12 @@ class MainWindow(QMainWindow):
     def open_member(self, member_id: int) -> None:
         from ui.dialogs.member_detail import open_member
 
-        open_member(self, self.db, self.user, self.runner, member_id)
+        dialog = open_member(self, self.db, self.user, self.runner, member_id)
+        changed = getattr(dialog, "changed", None)
+        if changed is not None and not getattr(dialog, "_roster_linked", False):
+            # Balances, points and tiers in the roster follow the member's window.
+            changed.connect(lambda _id: self.roster.refresh())
+            dialog._roster_linked = True  # type: ignore[attr-defined]
 
     def open_selected_member(self) -> None:
         row = self.roster.selected_row()
@@ -332,12 +337,14 @@ class MainWindow(QMainWindow):
     def show_birthdays(self) -> None:
         from ui.dialogs.member_lists import BirthdaysDialog
 
-        BirthdaysDialog(self.db, self.runner, self).show()
+        dialog = BirthdaysDialog(self.db, self.runner, self)
+        dialog.open_member.connect(self.open_member)
+        dialog.show()
 
     def show_churn(self) -> None:
         from ui.dialogs.member_lists import ChurnDialog
 
-        dialog = ChurnDialog(self.db, self.runner, self)
+        dialog = ChurnDialog(self.db, self.runner, self, self.user)
         dialog.open_member.connect(self.open_member)
         dialog.show()
 

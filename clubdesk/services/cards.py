@@ -138,7 +138,7 @@ def require_active(card: MembershipCard) -> None:
         raise DomainError(_("会员卡 {number} 已冻结，请先解冻。").format(number=card.number))
     if card.status != CardStatus.ACTIVE:
         raise DomainError(
-            _("会员卡 {number} 已{status}，不能办理此业务。").format(
+            _("会员卡 {number} 的状态为“{status}”，不能办理此业务。").format(
                 number=card.number, status=label(card.status)
             )
         )
@@ -329,7 +329,8 @@ def reissue(
     at = at or datetime.now()
     with db.write() as session:
         old, member = _card_for_update(session, card_number)
-        require_active(old)
+        if old.status != CardStatus.FROZEN:  # a lost card is often frozen first
+            require_active(old)
         fee = session_value(session, "member.reissue_fee_fen") if fee_fen is None else fee_fen
         if fee < 0:
             raise DomainError(_("工本费不能为负数。"), field="amount")
@@ -387,6 +388,11 @@ def pay_annual_fee(
         _fee(
             session, actor, member, card, LedgerKind.ANNUAL_FEE, fee, method,
             _("会员年费，有效期至 {until}").format(until=until.isoformat()), at,
+        )  # fmt: skip
+        audit.record(
+            session, actor, "card.annual_fee", "card", card.id,
+            before={"paid_until": card.annual_fee_paid_until},
+            after={"paid_until": until, "fee_fen": fee, "method": method},
         )  # fmt: skip
         card.annual_fee_paid_until = until
         return until
@@ -505,9 +511,7 @@ def redeem(
         return _movement(member, card, [entry])
 
 
-def _movement(
-    member: Member, card: MembershipCard | None, entries: list[LedgerEntry]
-) -> Movement:
+def _movement(member: Member, card: MembershipCard | None, entries: list[LedgerEntry]) -> Movement:
     last = entries[-1] if entries else None
     return Movement(
         member_id=member.id,

@@ -13,10 +13,12 @@ from sqlalchemy.orm import Session
 from clubdesk.db.engine import Database
 from clubdesk.errors import NotFound
 from clubdesk.i18n import _
-from clubdesk.models import Booking, LedgerEntry, Member, Tier
+from clubdesk.models import Booking, LedgerEntry, Member, Staff, Tier
 from clubdesk.models.enums import CustomerCategory, LedgerKind
 from clubdesk.privacy import mask_phone
 from clubdesk.services import tiers
+from clubdesk.services.permissions import Permission, allowed
+from clubdesk.services.staff import StaffMember
 from clubdesk.settings import session_value
 
 
@@ -143,11 +145,8 @@ def birthday_days(period: BirthdayPeriod, today: date) -> list[date]:
 
 
 def _mmdds(days: list[date]) -> list[str]:
-    keys = [d.strftime("%m%d") for d in days]
-    # A 29 February birthday is greeted on 28 February in common years.
-    if any(k == "0228" for k in keys) and not any(k == "0229" for k in keys):
-        keys.append("0229")
-    return keys
+    # A 29 February birthday is greeted on 28 February in common years (tiers.birthday_keys).
+    return [key for day in days for key in tiers.birthday_keys(day)]
 
 
 def birthdays(
@@ -172,8 +171,6 @@ def birthdays(
         rows: list[BirthdayRow] = []
         for day in days:
             keys = _mmdds([day])
-            if day.strftime("%m%d") == "0229" and period is not BirthdayPeriod.TODAY:
-                keys = ["0229"]
             found = session.execute(
                 select(Member.id, Member.name, Member.phone, Member.birthday, Tier.name)
                 .join(Tier, Tier.id == Member.tier_id)
@@ -213,17 +210,31 @@ def greeting(template: str, *, name: str, club: str, offer_bp: int) -> str:
 class ChurnRow:
     member_id: int
     name: str
-    phone_masked: str
+    phone: str  # full for roles allowed to see it (the specialist calls), else masked
     last_visit_at: datetime
     days_away: int
     visits: int
-    specialist_id: int | None
+    specialist: str | None
 
 
-def churn_list(db: Database, today: date | None = None, *, limit: int = 200) -> list[ChurnRow]:
+@dataclass(frozen=True, slots=True)
+class ChurnList:
+    rows: list[ChurnRow]
+    more: bool  # more members are lapsed than listed
+    churn_days: int
+
+
+def churn_list(
+    db: Database,
+    today: date | None = None,
+    *,
+    limit: int = 200,
+    actor: StaffMember | None = None,
+) -> ChurnList:
     """Members who used to come (at least the settings' minimum of visits) and stopped
     for longer than the settings' churn days, the most recently lapsed first."""
     today = today or date.today()
+    full_phone = allowed(actor, Permission.VIEW_FULL_PHONE)
     with db.read() as session:
         days = int(session_value(session, "member.churn_days"))
         minimum = int(session_value(session, "member.churn_min_visits"))
@@ -237,21 +248,23 @@ def churn_list(db: Database, today: date | None = None, *, limit: int = 200) -> 
         found = session.execute(
             select(
                 Member.id, Member.name, Member.phone, Member.last_visit_at, visits,
-                Member.specialist_id,
+                Staff.display_name,
             )
+            .outerjoin(Staff, Staff.id == Member.specialist_id)
             .where(Member.last_visit_at < cutoff, visits >= minimum)
             .order_by(Member.last_visit_at.desc(), Member.id.desc())
-            .limit(limit)
+            .limit(limit + 1)
         ).all()  # fmt: skip
-        return [
+        rows = [
             ChurnRow(
                 member_id=mid,
                 name=name,
-                phone_masked=mask_phone(phone),
+                phone=phone if full_phone else mask_phone(phone),
                 last_visit_at=last,
                 days_away=(today - last.date()).days,
                 visits=int(n),
-                specialist_id=spec,
+                specialist=specialist,
             )
-            for mid, name, phone, last, n, spec in found
+            for mid, name, phone, last, n, specialist in found[:limit]
         ]
+        return ChurnList(rows, len(found) > limit, days)

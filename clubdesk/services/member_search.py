@@ -64,7 +64,7 @@ _SQL: dict[QueryKind, tuple[str, str]] = {
 }
 _LONG_NAME = _by_member_id(
     " FROM member_search s JOIN members m ON m.id = s.member_id",
-    " WHERE s.term = :term AND m.name LIKE :like",
+    " WHERE s.term = :term AND replace(lower(m.name), ' ', '') LIKE :like",
     "s.member_id",
 )
 _PHONE = (
@@ -107,8 +107,7 @@ def statement(query: Query, after: Any = None) -> tuple[str, dict[str, Any]]:
     elif query.kind is QueryKind.PHONE_LAST4:
         params["q"] = query.text
     elif query.kind is not QueryKind.ALL:
-        # Digits sort before ':' so [q, q + ':') is every number starting with q.
-        params["lo"], params["hi"] = query.text, query.text + ":"
+        params["lo"], params["hi"] = query.text, prefix_end(query.text)
     if after is not None:
         params["after"] = after
         return following, params
@@ -128,6 +127,16 @@ def search(db: Database, typed: str, *, after: Any = None, limit: int = PAGE_SIZ
     return SearchPage(query, rows, cursor)
 
 
+def prefix_end(prefix: str) -> str:
+    """The least string above every string starting with ``prefix`` (digits, maybe a
+    leading +): "138" → "139", "1399" → "14".  Unlike ``prefix + ':'`` it holds in any
+    collation, also a PostgreSQL database created with a Chinese ICU locale."""
+    digits = prefix.rstrip("9")
+    if not digits or not digits[-1].isdigit():
+        return prefix[:1] + "~" if prefix.startswith("+") else "~"
+    return digits[:-1] + str(int(digits[-1]) + 1)
+
+
 def _escape_like(value: str) -> str:
     # A name never holds these, but typed text may; SQLite and PostgreSQL both treat
     # backslash as the escape character of LIKE only when told, so drop them instead.
@@ -142,13 +151,12 @@ _COUNT_SOURCES: dict[QueryKind, str] = {
     QueryKind.PHONE_FULL: "SELECT 1 FROM members m WHERE m.phone >= :lo AND m.phone < :hi",
     QueryKind.PHONE_PREFIX: "SELECT 1 FROM members m WHERE m.phone >= :lo AND m.phone < :hi",
     QueryKind.CARD: (
-        "SELECT 1 FROM cards c WHERE c.number >= :lo AND c.number < :hi"
-        " AND c.status != 'replaced'"
+        "SELECT 1 FROM cards c WHERE c.number >= :lo AND c.number < :hi AND c.status != 'replaced'"
     ),
 }
 _LONG_NAME_COUNT = (
     "SELECT 1 FROM member_search s JOIN members m ON m.id = s.member_id"
-    " WHERE s.term = :term AND m.name LIKE :like"
+    " WHERE s.term = :term AND replace(lower(m.name), ' ', '') LIKE :like"
 )
 
 

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import date
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -66,12 +67,14 @@ class DuplicatePhone(DomainError):
 
 
 def normalise_phone(text: str, *, foreign: bool = False) -> str:
-    """Full-width digits to ASCII, spaces and dashes dropped, a +86/0086 prefix removed."""
+    """Full-width digits to ASCII, spaces and dashes dropped; an international "00"
+    written as "+"; +86 removed from a mainland mobile (also one marked foreign, so a
+    member cannot be registered twice under two spellings of one number)."""
     phone = _PHONE_NOISE.sub("", unicodedata.normalize("NFKC", text))
-    if not foreign:
-        for prefix in ("+86", "0086"):
-            if phone.startswith(prefix):
-                phone = phone[len(prefix) :]
+    if phone.startswith("00"):
+        phone = "+" + phone[2:]
+    if phone.startswith("+86") and (not foreign or MAINLAND_MOBILE.fullmatch(phone[3:])):
+        phone = phone[3:]
     return phone
 
 
@@ -100,9 +103,10 @@ def validate(data: MemberInput, *, today: date | None = None) -> MemberInput:
     if len(name) > 40:
         raise DomainError(_("姓名最多 40 个字。"), field="name")
     phone = normalise_phone(data.phone or "", foreign=data.foreign_phone)
+    foreign = data.foreign_phone and not MAINLAND_MOBILE.fullmatch(phone)
     if not phone:
         raise DomainError(_("请填写手机号，手机号是会员的账号。"), field="phone")
-    if data.foreign_phone:
+    if foreign:
         if not _FOREIGN_PHONE.fullmatch(phone):
             raise DomainError(
                 _("境外号码只能包含数字（可带开头的 +），长度 5 到 19 位。"), field="phone"
@@ -131,6 +135,7 @@ def validate(data: MemberInput, *, today: date | None = None) -> MemberInput:
         data,
         name=name,
         phone=phone,
+        foreign_phone=foreign,
         age=None if data.birthday is not None else data.age,
         wechat=_text(data.wechat, 60, "wechat", _("微信号")),
         email=email,
@@ -171,8 +176,16 @@ def add_member(session: Session, actor: StaffMember | None, clean: MemberInput) 
     _check_links(session, clean, None)
     lowest = session.scalars(select(Tier).order_by(Tier.rank).limit(1)).one()
     member = Member(tier_id=lowest.id, **_columns(clean))
-    session.add(member)
-    session.flush()
+    try:
+        # A savepoint: on PostgreSQL another counter may register the same phone
+        # between the check above and this insert; the unique index decides, and the
+        # loser hears who has the number instead of a database error.
+        with session.begin_nested():
+            session.add(member)
+            session.flush()
+    except IntegrityError:
+        _check_unique_phone(session, clean.phone, None)
+        raise
     _write_terms(session, member, old=None)
     audit.record(session, actor, "member.create", "member", member.id, after=_audit_view(clean))
     return member
@@ -202,11 +215,14 @@ def update(
                 raise _conflict()
             _check_unique_phone(session, clean.phone, member_id)
             _check_links(session, clean, member_id)
-            before = _audit_view(current_input(member))
-            after = _audit_view(clean)
-            changed = {k for k in after if after[k] != before[k]}
+            old_input = current_input(member)
+            # Compared unmasked: two phones differing only in the middle digits look
+            # the same once masked for the log.
+            changed = {k for k, v in asdict(clean).items() if getattr(old_input, k) != v}
             if not changed:
                 return member.version
+            before = _audit_view(old_input)
+            after = _audit_view(clean)
             old_terms = member_terms(member.name, member.name_initials)
             name_changed = member.name != clean.name
             for key, value in _columns(clean).items():

@@ -7,6 +7,7 @@ is a manager's decision with a reason.  Every change goes into the tier history.
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -47,7 +48,7 @@ def discount(session: Session, member: Member, on: date) -> Discount:
         _("{tier}{rate}").format(tier=tier.name, rate=_rate(tier.discount_bp)),
     )
     offers: list[tuple[int, str]] = []
-    if member.birthday_mmdd is not None and member.birthday_mmdd == on.strftime("%m%d"):
+    if member.birthday_mmdd is not None and member.birthday_mmdd in birthday_keys(on):
         offers.append((int(session_value(session, "member.birthday_discount_bp")), _("生日")))
     if on.strftime("%m-%d") in session_value(session, "member.holidays"):
         offers.append((int(session_value(session, "member.holiday_discount_bp")), _("节假日")))
@@ -56,6 +57,15 @@ def discount(session: Session, member: Member, on: date) -> Discount:
         bp = (bp * offer_bp + FULL_PRICE_BP // 2) // FULL_PRICE_BP
         reason = _("{base}，{offer}再{rate}").format(base=reason, offer=offer, rate=_rate(offer_bp))
     return Discount(bp, reason)
+
+
+def birthday_keys(day: date) -> tuple[str, ...]:
+    """The birthday_mmdd values celebrated on ``day``: a 29 February birthday is kept on
+    28 February in common years."""
+    key = day.strftime("%m%d")
+    if key == "0228" and not calendar.isleap(day.year):
+        return (key, "0229")
+    return (key,)
 
 
 def _rate(bp: int) -> str:
@@ -79,15 +89,42 @@ class MemberFigures:
     referrals: int
 
 
-def cumulative_spend(session: Session, member_id: int) -> int:
-    """What the member has paid for services: from the card and outside it."""
+def cumulative_spend(session: Session, member_id: int, since: datetime | None = None) -> int:
+    """What the member has paid for services (from the card and outside it), in all or
+    since ``since``."""
+    query = select(func.coalesce(func.sum(LedgerEntry.paid_fen - LedgerEntry.amount_fen), 0)).where(
+        LedgerEntry.member_id == member_id,
+        LedgerEntry.kind.in_((LedgerKind.PURCHASE, LedgerKind.REVERSAL)),
+    )
+    if since is not None:
+        query = query.where(LedgerEntry.at >= since)
+    return int(session.execute(query).scalar_one())
+
+
+def points_earned_since(session: Session, member_id: int, since: datetime) -> int:
     value = session.execute(
-        select(func.coalesce(func.sum(LedgerEntry.paid_fen - LedgerEntry.amount_fen), 0)).where(
+        select(func.coalesce(func.sum(LedgerEntry.points), 0)).where(
             LedgerEntry.member_id == member_id,
-            LedgerEntry.kind.in_((LedgerKind.PURCHASE, LedgerKind.REVERSAL)),
+            LedgerEntry.points > 0,
+            LedgerEntry.at >= since,
         )
     ).scalar_one()
     return int(value)
+
+
+def last_downgrade(session: Session, member_id: int) -> datetime | None:
+    """When a manager last moved the member down a tier: rules count only what
+    happened after it, so the next settlement does not undo the decision."""
+    from sqlalchemy.orm import aliased
+
+    old, new = aliased(Tier), aliased(Tier)
+    return session.execute(
+        select(func.max(TierChange.created_at))
+        .select_from(TierChange)
+        .join(old, old.id == TierChange.from_tier_id)
+        .join(new, new.id == TierChange.to_tier_id)
+        .where(TierChange.member_id == member_id, new.rank < old.rank)
+    ).scalar()
 
 
 def visits_since(session: Session, member_id: int, since: datetime) -> int:
@@ -101,34 +138,42 @@ def visits_since(session: Session, member_id: int, since: datetime) -> int:
     return int(value)
 
 
-def referrals(session: Session, member_id: int) -> int:
-    value = session.execute(
-        select(func.count()).where(Member.referred_by_id == member_id)
-    ).scalar_one()
-    return int(value)
+def referrals(session: Session, member_id: int, since: datetime | None = None) -> int:
+    query = select(func.count()).where(Member.referred_by_id == member_id)
+    if since is not None:
+        query = query.where(Member.created_at >= since)
+    return int(session.execute(query).scalar_one())
 
 
-def _rule_met(session: Session, member: Member, rule: TierRule, now: datetime) -> str | None:
-    """Why the rule is met (for the history), or None."""
+def _rule_met(
+    session: Session, member: Member, rule: TierRule, now: datetime, since: datetime | None
+) -> str | None:
+    """Why the rule is met (for the history), or None; only activity after ``since``
+    counts (a manager's downgrade)."""
     if rule.kind == TierRuleKind.CUMULATIVE_SPEND:
-        spend = cumulative_spend(session, member.id)
+        spend = cumulative_spend(session, member.id, since)
         if spend >= rule.threshold:
             return _("累计消费 {spend} 达到 {need}").format(
                 spend=format_fen(spend), need=format_fen(rule.threshold)
             )
     elif rule.kind == TierRuleKind.VISITS_IN_PERIOD:
         days = rule.period_days or 365
-        visits = visits_since(session, member.id, now - timedelta(days=days))
+        start = now - timedelta(days=days)
+        visits = visits_since(session, member.id, max(start, since) if since else start)
         if visits >= rule.threshold:
             return _("{days} 天内到店 {n} 次，达到 {need} 次").format(
                 days=days, n=visits, need=rule.threshold
             )
     elif rule.kind == TierRuleKind.POINTS:
-        points = ledger.member_points(session, member.id)
+        points = (
+            points_earned_since(session, member.id, since)
+            if since
+            else ledger.member_points(session, member.id)
+        )
         if points >= rule.threshold:
             return _("积分 {n} 达到 {need}").format(n=points, need=rule.threshold)
     elif rule.kind == TierRuleKind.REFERRALS:
-        count = referrals(session, member.id)
+        count = referrals(session, member.id, since)
         if count >= rule.threshold:
             return _("推荐新会员 {n} 位，达到 {need} 位").format(n=count, need=rule.threshold)
     return None
@@ -143,9 +188,12 @@ def upgrade_if_due(
     higher = session.scalars(
         select(Tier).where(Tier.rank > current.rank).order_by(Tier.rank.desc())
     ).all()
+    if not higher:
+        return None
+    since = last_downgrade(session, member.id)
     for tier in higher:
         for rule in tier.rules:
-            why = _rule_met(session, member, rule, now)
+            why = _rule_met(session, member, rule, now, since)
             if why is not None:
                 _change(
                     session, actor, member, current, tier, _("自动升级：{why}").format(why=why), now

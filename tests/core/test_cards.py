@@ -223,3 +223,14 @@ def _check_invariants(db: Database) -> None:
         assert lowest is None or lowest >= 0
         working = s.scalar(select(func.count()).where(MembershipCard.status != CardStatus.REPLACED))
         assert working == 1
+
+
+def test_a_frozen_lost_card_can_be_reissued(db: Database) -> None:
+    actor = staff(db, Role.FRONT_DESK)
+    mid = member(db, actor)
+    old = _card(db, mid)
+    cards.top_up(db, actor, old, 10_000, PaymentMethod.CASH)
+    cards.set_frozen(db, actor, old, True, "会员电话挂失")
+    new = cards.reissue(db, actor, old, PaymentMethod.CASH)
+    assert cards.member_for_card(db, new) == mid
+    assert roster.profile(db, mid).balance_fen == 10_000

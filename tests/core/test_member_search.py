@@ -103,3 +103,34 @@ def test_full_width_and_separators_are_read_like_ascii(db: Database) -> None:
     spaced = f"{phone[:3]} {phone[3:7]}-{phone[7:]}"
     assert [r.id for r in member_search.search(db, wide).rows] == [people[0][0]]
     assert [r.id for r in member_search.search(db, spaced).rows] == [people[0][0]]
+
+
+def test_latin_foreign_and_pasted_names_are_found(db: Database) -> None:
+    actor = staff(db, Role.FRONT_DESK)
+    made = {
+        name: members.create(
+            db, actor, members.MemberInput(name=name, phone=phone, foreign_phone=True)
+        )
+        for name, phone in [
+            ("Tom Li", "+447911123456"),
+            ("José García", "+34612345678"),
+            ("O'Brien", "+353861234567"),
+            ("李Anna", "+85291234567"),
+            ("张\u200b三", "13800001111"),
+        ]
+    }
+    cases = {
+        "tom": "Tom Li", "Tom Li": "Tom Li", "jose": "José García", "garcia": "José García",
+        "obrien": "O'Brien", "anna": "李Anna", "李anna": "李Anna", "张三": "张\u200b三",
+        "+852 9123": "李Anna", "00852 9123 4567": "李Anna", "+44": "Tom Li",
+    }  # fmt: skip
+    for typed, name in cases.items():
+        ids = [r.id for r in member_search.search(db, typed).rows]
+        assert ids == [made[name]], typed
+
+
+def test_prefix_ranges_do_not_depend_on_collation() -> None:
+    assert member_search.prefix_end("138") == "139"
+    assert member_search.prefix_end("1399") == "14"
+    assert member_search.prefix_end("8999999999") == "9"
+    assert member_search.prefix_end("+8529") == "+853"

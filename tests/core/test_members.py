@@ -123,3 +123,31 @@ def _fields(data: MemberInput) -> dict[str, object]:
     from dataclasses import asdict
 
     return asdict(data)
+
+
+def test_a_phone_edit_in_the_middle_digits_is_saved_and_audited(db: Database) -> None:
+    actor = staff(db, Role.FRONT_DESK)
+    mid = member(db, actor, phone="13812341234")
+    data, version = members.load_input(db, mid)
+    changed = members.MemberInput(**{**_fields(data), "phone": "13899991234"})
+    assert members.update(db, actor, mid, changed, expected_version=version) == version + 1
+    with db.read() as s:
+        assert s.scalar(select(Member.phone).where(Member.id == mid)) == "13899991234"
+        entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "member.update")).one()
+        assert entry.after is not None and "phone" in entry.after
+
+
+@pytest.mark.parametrize(
+    ("typed", "foreign", "stored"),
+    [
+        ("+86 138 0013 8000", True, "13800138000"),  # a mainland number ticked as foreign
+        ("0085291234567", True, "+85291234567"),
+        ("+852 9123 4567", True, "+85291234567"),
+    ],
+)
+def test_one_number_has_one_spelling(typed: str, foreign: bool, stored: str) -> None:
+    clean = members.validate(
+        MemberInput(name="王", phone=typed, foreign_phone=foreign), today=TODAY
+    )
+    assert clean.phone == stored
+    assert clean.foreign_phone == stored.startswith("+")

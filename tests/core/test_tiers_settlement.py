@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -121,11 +121,15 @@ def test_churn_flag_and_list_use_the_threshold_in_settings(db: Database) -> None
         )
     today = date(2026, 11, 23)
     assert derived.insights(db, mid, today).churned
-    assert [r.member_id for r in derived.churn_list(db, today)] == [mid]
+    listed = derived.churn_list(db, today, actor=actor)
+    assert [r.member_id for r in listed.rows] == [mid] and not listed.more
+    assert "****" in listed.rows[0].phone  # the front desk sees it masked
+    manager = staff(db, Role.MANAGER)
+    assert "****" not in derived.churn_list(db, today, actor=manager).rows[0].phone
     with db.write() as s:
         s.add(Setting(key="member.churn_days", value="365"))
     assert not derived.insights(db, mid, today).churned
-    assert derived.churn_list(db, today) == []
+    assert derived.churn_list(db, today).rows == []
 
 
 def test_birthdays_today_week_month_with_greeting(db: Database) -> None:
@@ -158,3 +162,34 @@ def test_referrals_are_counted(db: Database) -> None:
             members.MemberInput(name=f"朋友{k}", phone=f"1390000100{k}", referred_by_id=ambassador),
         )
     assert derived.insights(db, ambassador).referrals == 3
+
+
+def test_a_managers_downgrade_is_not_undone_by_the_next_settlement(db: Database) -> None:
+    desk = staff(db, Role.FRONT_DESK)
+    manager = staff(db, Role.MANAGER)
+    mid = member(db, desk, card=CardKind.DISCOUNT)
+    before = datetime.now() - timedelta(days=1)  # the downgrade is stamped with the clock
+    settlement.settle(db, desk, mid, 1_100_000, PaymentMethod.CASH, reason="年卡", at=before)
+    with db.read() as s:
+        ordinary = s.scalars(select(Tier).where(Tier.rank == 0)).one().id
+    tiers.downgrade(db, manager, mid, ordinary, "违反会员章程")
+    later = datetime.now() + timedelta(minutes=1)
+    assert (
+        settlement.settle(db, desk, mid, 100, PaymentMethod.CASH, reason="茶水", at=later).new_tier
+        is None
+    )
+    # Spending enough again after the downgrade earns the tier back.
+    again = settlement.settle(db, desk, mid, 1_100_000, PaymentMethod.CASH, reason="年卡", at=later)
+    assert again.new_tier == "银卡会员"
+
+
+def test_a_29_february_birthday_is_kept_on_28_february_in_common_years(db: Database) -> None:
+    actor = staff(db, Role.FRONT_DESK)
+    leap = member(db, actor, "闰日生", "13900000009", birthday=date(2000, 2, 29))
+    other = member(db, actor, "二八生", "13900000008", birthday=date(2001, 2, 28))
+    common = derived.birthdays(db, derived.BirthdayPeriod.TODAY, date(2027, 2, 28))
+    assert [r.member_id for r in common.rows] == [other, leap] and common.total == 2
+    leap_year = derived.birthdays(db, derived.BirthdayPeriod.WEEK, date(2028, 2, 25))
+    assert [r.member_id for r in leap_year.rows] == [other, leap] and leap_year.total == 2
+    assert "生日" in settlement.quote(db, leap, 10_000, datetime(2027, 2, 28, 12)).reason
+    assert "生日" not in settlement.quote(db, leap, 10_000, datetime(2028, 2, 28, 12)).reason

@@ -44,7 +44,7 @@ def test_typing_filters_by_each_kind(qtbot: QtBot, window: MainWindow) -> None:
     _type(qtbot, window, m["phone"][-4:])
     assert _rows(window) and all(r.phone_masked.endswith(m["phone"][-4:]) for r in _rows(window))
     assert m["id"] in {r.id for r in _rows(window)}
-    assert "尾号" in window.roster.kind_label.text()
+    assert "尾号" in window.roster.status.text()
 
     _type(qtbot, window, m["name"][1:])
     assert all(m["name"][1:] in r.name for r in _rows(window))
@@ -56,7 +56,19 @@ def test_typing_filters_by_each_kind(qtbot: QtBot, window: MainWindow) -> None:
 
     _type(qtbot, window, "9")
     assert _rows(window) == []
-    assert "无法识别" in window.roster.kind_label.text()
+    assert "无法识别" in window.roster.status.text()
+
+
+def test_an_old_card_number_typed_into_the_search_says_it_was_reissued(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    with window.db.read() as s:
+        number = s.execute(
+            text("SELECT number FROM cards WHERE status = 'replaced' LIMIT 1")
+        ).scalar()
+    _type(qtbot, window, number)
+    assert _rows(window) == []
+    assert "已挂失补办" in window.roster.status.text()
 
 
 def test_enter_in_the_search_box_opens_the_first_match(
@@ -121,3 +133,14 @@ def test_a_replaced_card_is_refused_with_a_message(
     assert number, "the demo data has reissued cards"
     window.card_scanned(number)
     assert shown and "已挂失补办" in shown[0]
+
+
+def test_a_fast_typed_mobile_number_is_not_a_card_scan(qtbot: QtBot, window: MainWindow) -> None:
+    scans: list[str] = []
+    window.wedge.scanned.connect(scans.append)
+    window.activateWindow()
+    window.bookings.table.setFocus()
+    qtbot.waitUntil(lambda: window.bookings.table.hasFocus())
+    qtbot.keyClicks(window.bookings.table, "13800138000")
+    qtbot.keyClick(window.bookings.table, Qt.Key.Key_Return)
+    assert scans == []

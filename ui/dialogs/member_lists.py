@@ -28,7 +28,14 @@ from PySide6.QtWidgets import (
 from clubdesk.db.engine import Database
 from clubdesk.i18n import _
 from clubdesk.services import derived
-from clubdesk.services.derived import BirthdayList, BirthdayPeriod, BirthdayRow, ChurnRow
+from clubdesk.services.derived import (
+    BirthdayList,
+    BirthdayPeriod,
+    BirthdayRow,
+    ChurnList,
+    ChurnRow,
+)
+from clubdesk.services.staff import StaffMember
 from ui.errors import show_error
 from ui.models.rows import CENTER, RIGHT, Column, RowsModel
 from ui.tasks import SyncRunner, TaskRunner
@@ -51,6 +58,7 @@ def _table(parent: QWidget, model: RowsModel[object]) -> QTableView:
 class BirthdaysDialog(QDialog):
     """生日提醒: today, this week, this month; copy the greeting of the chosen members."""
 
+    open_member = Signal(int)
     PERIODS = (BirthdayPeriod.TODAY, BirthdayPeriod.WEEK, BirthdayPeriod.MONTH)
 
     def __init__(self, db: Database, runner: Runner, parent: QWidget | None = None) -> None:
@@ -92,6 +100,10 @@ class BirthdaysDialog(QDialog):
         self.tabs.currentChanged.connect(lambda _i: self.load())
         copy.clicked.connect(self.copy_greetings)
         close.clicked.connect(self.close)
+        self.table.doubleClicked.connect(lambda index: self._open(index.row()))
+        enter = QShortcut(QKeySequence(Qt.Key.Key_Return), self.table)
+        enter.setContext(Qt.ShortcutContext.WidgetShortcut)
+        enter.activated.connect(lambda: self._open(self.table.currentIndex().row()))
         copy_key = QShortcut(QKeySequence.StandardKey.Copy, self.table)
         copy_key.setContext(Qt.ShortcutContext.WidgetShortcut)
         copy_key.activated.connect(self.copy_greetings)
@@ -118,6 +130,11 @@ class BirthdaysDialog(QDialog):
         if found.rows:
             self.table.selectRow(0)
 
+    def _open(self, row: int) -> None:
+        found = self.model.row_at(row) if row >= 0 else None
+        if found is not None:
+            self.open_member.emit(found.member_id)
+
     def copy_greetings(self) -> None:
         rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
         texts = [r.greeting for i in rows if (r := self.model.row_at(i)) is not None]
@@ -127,26 +144,35 @@ class BirthdaysDialog(QDialog):
 
 
 class ChurnDialog(QDialog):
-    """流失预警: members whose visits stopped, for the specialist to call."""
+    """流失预警: members whose visits stopped, for their specialist to call."""
 
     open_member = Signal(int)
 
-    def __init__(self, db: Database, runner: Runner, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        runner: Runner,
+        parent: QWidget | None = None,
+        actor: StaffMember | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(_("流失预警"))
-        self.resize(760, 520)
+        self.resize(860, 520)
         self.db, self.runner = db, runner
         self.model: RowsModel[ChurnRow] = RowsModel(
             [
                 Column(_("姓名"), lambda r: r.name),
-                Column(_("手机"), lambda r: r.phone_masked),
+                Column(_("手机"), lambda r: r.phone),
                 Column(_("最近到店"), lambda r: r.last_visit_at.strftime("%Y-%m-%d"), CENTER),
                 Column(_("未到店天数"), lambda r: f"{r.days_away:,}", RIGHT),
                 Column(_("累计到店"), lambda r: f"{r.visits:,}", RIGHT),
+                Column(_("客服专员"), lambda r: r.specialist or "—"),
             ]
         )
         self.table = _table(self, self.model)  # type: ignore[arg-type]
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.note = QLabel(self)
+        self.note.setWordWrap(True)
         self.status = QLabel(self)
         open_button = QPushButton(_("打开会员(&O)"), self)
         close = QPushButton(_("关闭"), self)
@@ -155,11 +181,7 @@ class ChurnDialog(QDialog):
         bottom.addWidget(open_button)
         bottom.addWidget(close)
         layout = QVBoxLayout(self)
-        note = QLabel(
-            _("最近流失的会员排在前面；阈值在“设置”中修改（会员多少天未到店视为流失）。"), self
-        )
-        note.setWordWrap(True)
-        layout.addWidget(note)
+        layout.addWidget(self.note)
         layout.addWidget(self.table, 1)
         layout.addLayout(bottom)
         open_button.clicked.connect(self._open)
@@ -170,13 +192,24 @@ class ChurnDialog(QDialog):
         enter.activated.connect(self._open)
         self.status.setText(_("正在加载…"))
         self.runner.submit(
-            lambda: derived.churn_list(db), self._show, lambda e: show_error(self, e)
+            lambda: derived.churn_list(db, actor=actor), self._show, lambda e: show_error(self, e)
         )
 
-    def _show(self, rows: list[ChurnRow]) -> None:
-        self.model.set_rows(rows)
-        self.status.setText(_("列出 {n:,} 位流失预警会员").format(n=len(rows)))
-        if rows:
+    def _show(self, found: ChurnList) -> None:
+        self.model.set_rows(found.rows)
+        self.note.setText(
+            _(
+                "到店至少数次、之后超过 {days} 天未再到店的会员，最近流失的排在前面，"
+                "请客服专员回访。天数和次数是系统设置（member.churn_days、member.churn_min_visits）。"
+            ).format(days=found.churn_days)
+        )
+        if found.more:
+            self.status.setText(
+                _("列出最近流失的 {n:,} 位；更早流失的会员未列出").format(n=len(found.rows))
+            )
+        else:
+            self.status.setText(_("共 {n:,} 位流失预警会员").format(n=len(found.rows)))
+        if found.rows:
             self.table.selectRow(0)
 
     def _open(self) -> None:

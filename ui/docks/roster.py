@@ -15,6 +15,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 
+from clubdesk import settings
 from clubdesk.db.engine import Database
 from clubdesk.i18n import N_, _
 from clubdesk.money import format_fen
@@ -68,6 +69,24 @@ def _columns(churn_days: Callable[[], int]) -> list[Column[MemberRow]]:
             ),
         ),
     ]
+
+
+def _nothing_found_hint(db: Database, typed: str) -> str | None:
+    """Why a search found no one, when there is more to say than "nothing"."""
+    query = parse_query(typed)
+    if query is None:
+        return _("无法识别：请输入手机号、尾号4位、卡号、姓名或拼音首字母。")
+    if query.kind is QueryKind.CARD:
+        from clubdesk.errors import DomainError, NotFound
+        from clubdesk.services.cards import member_for_card
+
+        try:
+            member_for_card(db, query.text)
+        except NotFound:
+            return None
+        except DomainError as refused:  # a reissued card's old number
+            return refused.message
+    return None
 
 
 class RosterModel(RowsModel[MemberRow]):
@@ -146,18 +165,16 @@ class RosterDock(TableDock):
             _("搜索：手机号 / 尾号4位 / 卡号 / 姓名 / 拼音首字母（Ctrl+F）")
         )
         self.search.setMinimumWidth(320)
-        self.kind_label = QLabel(self)
-        self.kind_label.setObjectName("searchKind")
         self.count_label = QLabel(self)
+        self.count_label.setMinimumWidth(self.count_label.fontMetrics().horizontalAdvance("0") * 18)
         self.header.addWidget(self.search, 1)
-        self.header.addWidget(self.kind_label)
-        self.header.addStretch(0)
         self.header.addWidget(self.count_label)
         self.column_widths([100, 70, 110, 80, 80, 105, 60, 90], keep_as_minimum=True)
         self.model.rowsInserted.connect(lambda *_args: self.status.setText(self.summary()))
         self._total = 0  # all members, counted on a full refresh only
         self._count = MatchCount(0, False)
         self._shown_text = ""
+        self._hint: str | None = None
 
         self.search.textChanged.connect(self._search_changed)
         self.search.returnPressed.connect(self._open_first)
@@ -171,33 +188,36 @@ class RosterDock(TableDock):
             enter.activated.connect(self._open_current)
 
     # -- loading ---------------------------------------------------------------------
-    def loader(self) -> Callable[[], tuple[str, SearchPage, MatchCount, int | None]]:
+    def loader(self) -> Callable[[], dict[str, Any]]:
         db, typed = self.db, self.search.text()
-        recount = self._total == 0 and not typed.strip()
+        full_refresh = self._total == 0
 
-        def work() -> tuple[str, SearchPage, MatchCount, int | None]:
-            page = member_search.search(db, typed)
-            total = roster.count(db) if recount else None
-            found = member_search.count(db, typed) if typed.strip() else MatchCount(0, False)
-            return typed, page, found, total
+        def work() -> dict[str, Any]:
+            result: dict[str, Any] = {"typed": typed, "page": member_search.search(db, typed)}
+            result["found"] = (
+                member_search.count(db, typed) if typed.strip() else MatchCount(0, False)
+            )
+            if full_refresh:
+                result["total"] = roster.count(db)
+                result["churn_days"] = int(settings.get_value(db, "member.churn_days"))
+            if not result["page"].rows:
+                result["hint"] = _nothing_found_hint(db, typed)
+            return result
 
         return work
 
     def show_rows(self, result: Any) -> None:
-        typed, page, found, total = result
-        if total is not None:
-            self._total = total
-        self._count = found
+        typed = result["typed"]
+        if "total" in result:
+            self._total = result["total"]
+            self.roster_model.churn_days = result["churn_days"]
+        self._count = result["found"]
         self._shown_text = typed
-        self.roster_model.reset_pages(typed, page)
-        query = parse_query(typed)
-        if query is None:
-            self.kind_label.setText(_("无法识别：请输入手机号、尾号4位、卡号、姓名或拼音首字母"))
-        else:
-            self.kind_label.setText(_(_KIND_HINTS[query.kind]))
+        self._hint = result.get("hint")
+        self.roster_model.reset_pages(typed, result["page"])
         if typed.strip():
-            more = "+" if found.more else ""
-            self.count_label.setText(_("找到 {n:,}{more} 名").format(n=found.n, more=more))
+            more = "+" if self._count.more else ""
+            self.count_label.setText(_("找到 {n:,}{more} 名").format(n=self._count.n, more=more))
         else:
             self.count_label.setText(_("共 {n:,} 名会员").format(n=self._total))
         if typed.strip() and self.model.rowCount():
@@ -205,9 +225,15 @@ class RosterDock(TableDock):
 
     def summary(self) -> str:
         shown = self.model.rowCount()
+        query = parse_query(self._shown_text)
+        kind = _(_KIND_HINTS[query.kind]) if query is not None else ""
+        text = self._counts_text(shown)
+        return f"{kind} · {text}" if kind and self._shown_text.strip() else text
+
+    def _counts_text(self, shown: int) -> str:
         if self._shown_text.strip():
             if shown == 0:
-                return _("没有找到匹配的会员。可按 Ctrl+N 登记新会员。")
+                return self._hint or _("没有找到匹配的会员。可按 Ctrl+N 登记新会员。")
             if self.roster_model.canFetchMore():
                 return _("已显示 {shown:,} 名，向下滚动加载更多").format(shown=shown)
             return _("已显示全部 {shown:,} 名匹配的会员").format(shown=shown)
@@ -252,6 +278,3 @@ class RosterDock(TableDock):
         member = self.model.row_at(row)
         if member is not None:
             self.open_requested.emit(member.id)
-
-    def set_churn_days(self, days: int) -> None:
-        self.roster_model.churn_days = days
