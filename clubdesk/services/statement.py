@@ -7,6 +7,13 @@ balance at any moment is read, never summed: a card's opening balance is the
 of its latest entry up to the period's end (no entry: zero).  Points are the member's
 running ``points_after`` in the same way.  "Latest" is ledger order (the entry id), as
 everywhere else in ClubDesk; the period selects entries by their time ``at``.
+
+A card reissue moves the old card's balance to the new one (补卡转出 / 补卡转入): money
+between the member's own cards, neither paid in nor spent.  Those lines stay on the
+statement and in each card's figures (they explain its balance), but the member's
+money in and out (``credits_fen`` / ``debits_fen``) leave them out, so that
+opening + credits - debits + transfers = closing, for each card and for the member
+(the member's transfers add up to zero: both halves of a reissue share one moment).
 """
 
 from __future__ import annotations
@@ -29,6 +36,8 @@ from clubdesk.privacy import mask_phone
 
 DEFAULT_MONTHS = 3
 FEE_KINDS = (LedgerKind.REISSUE_FEE, LedgerKind.ANNUAL_FEE)
+# Balance moved between the member's own cards: not money in or out.
+TRANSFER_KINDS = (LedgerKind.TRANSFER_IN, LedgerKind.TRANSFER_OUT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,8 +51,15 @@ class StatementCard:
     issued_on: date
     opening_fen: int
     closing_fen: int
-    credits_fen: int  # money onto the card in the period (top-ups, bonuses, refunds …)
-    debits_fen: int  # money off the card in the period, as a positive number
+    credits_fen: int  # money onto the card in the period (top-ups, bonuses …), no transfers
+    debits_fen: int  # money off the card in the period, as a positive number, no transfers
+    transfer_in_fen: int  # moved onto it from the member's replaced card (补卡转入)
+    transfer_out_fen: int  # moved off it to the new card (补卡转出), a positive number
+
+    @property
+    def transfers_fen(self) -> int:
+        """The net balance moved between this card and the member's other cards."""
+        return self.transfer_in_fen - self.transfer_out_fen
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,11 +114,29 @@ class Statement:
 
     @property
     def credits_fen(self) -> int:
-        return sum(line.amount_fen for line in self.lines if line.amount_fen > 0)
+        """Money onto the member's cards (top-ups, bonuses, compensation …); a transfer
+        between the member's own cards is not money in."""
+        return sum(line.amount_fen for line in self.lines if line.amount_fen > 0 and _counts(line))
 
     @property
     def debits_fen(self) -> int:
-        return -sum(line.amount_fen for line in self.lines if line.amount_fen < 0)
+        """Money off the member's cards as a positive number; transfers left out."""
+        return -sum(line.amount_fen for line in self.lines if line.amount_fen < 0 and _counts(line))
+
+    @property
+    def transfers_fen(self) -> int:
+        """The net of the transfers between the member's cards (zero unless the period
+        cuts a reissue in half, which the shared timestamp prevents)."""
+        return sum(line.amount_fen for line in self.lines if not _counts(line))
+
+    @property
+    def has_transfers(self) -> bool:
+        return any(not _counts(line) for line in self.lines)
+
+    @property
+    def net_fen(self) -> int:
+        """The change of all card balances: credits - debits + transfers."""
+        return sum(line.amount_fen for line in self.lines)
 
     @property
     def paid_fen(self) -> int:
@@ -154,6 +188,11 @@ class Statement:
     @property
     def points_redeemed(self) -> int:
         return -self.total(LedgerKind.POINTS_REDEEMED).points
+
+
+def _counts(line: StatementLine) -> bool:
+    """Whether ``line`` is money in or out (not a move between the member's cards)."""
+    return line.kind not in TRANSFER_KINDS
 
 
 def default_period(
@@ -275,7 +314,9 @@ def _card(
     until: datetime,
     lines: Iterable[StatementLine],
 ) -> StatementCard:
-    own = [line.amount_fen for line in lines if line.card_number == card.number]
+    own = [line for line in lines if line.card_number == card.number]
+    counted = [line.amount_fen for line in own if _counts(line)]
+    moved = [line.amount_fen for line in own if not _counts(line)]
     return StatementCard(
         id=card.id,
         number=card.number,
@@ -284,8 +325,10 @@ def _card(
         issued_on=card.issued_on,
         opening_fen=_latest_balance(session, card.id, since),
         closing_fen=_latest_balance(session, card.id, until),
-        credits_fen=sum(a for a in own if a > 0),
-        debits_fen=-sum(a for a in own if a < 0),
+        credits_fen=sum(a for a in counted if a > 0),
+        debits_fen=-sum(a for a in counted if a < 0),
+        transfer_in_fen=sum(a for a in moved if a > 0),
+        transfer_out_fen=-sum(a for a in moved if a < 0),
     )
 
 

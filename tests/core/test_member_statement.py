@@ -7,13 +7,14 @@ import re
 import shutil
 import sqlite3
 import subprocess
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
-from clubdesk import cli
+from clubdesk import cli, i18n
 from clubdesk.commands import printing
 from clubdesk.db.engine import Database
 from clubdesk.errors import DomainError, NotFound
@@ -22,7 +23,10 @@ from clubdesk.models.enums import CardKind, CardStatus, LedgerKind, PaymentMetho
 from clubdesk.money import format_fen
 from clubdesk.pdf.forms.member_statement import render_member_statement
 from clubdesk.pdf.registry import FORMS, PrintOptions, render_form
+from clubdesk.services import cards
 from clubdesk.services import statement as st
+from clubdesk.services.labels import label
+from tests.core.roster_helpers import member, staff
 
 PRINTED_AT = datetime(2026, 11, 23, 14, 5)
 ISO_DAY = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")  # only the ledger lines print ISO dates
@@ -213,6 +217,37 @@ def add_long_history(db: Database, entries: int) -> tuple[int, str]:
         return member.id, phone
 
 
+# --- a member whose card was reissued, through the card services ---------------------------
+
+TOP_UP, FIRST_BUY, FEE, SECOND_BUY = 100_000, 36_860, 2_000, 19_000
+
+
+def reissued_member(db: Database) -> tuple[int, str, str]:
+    """Tops up ¥1,000 (with the bonus the settings give), buys, loses the card (reissue fee
+    from the new card's balance), buys again; returns (member id, old number, new number)."""
+    desk = staff(db, Role.FRONT_DESK)
+    member_id = member(db, desk, "林小雨", "13955556789")
+    with db.read() as s:
+        card = cards.current_card(s, member_id)
+        assert card is not None
+        old = card.number
+    day = datetime(2026, 11, 20, 10)
+    cards.top_up(db, desk, old, TOP_UP, PaymentMethod.WECHAT, at=day)
+    cards.purchase(db, desk, old, FIRST_BUY, "精油SPA 90分钟", at=day + timedelta(hours=1))
+    new = cards.reissue(
+        db, desk, old, PaymentMethod.STORED_VALUE, fee_fen=FEE, at=day + timedelta(days=1)
+    )
+    cards.purchase(
+        db,
+        desk,
+        new,
+        SECOND_BUY,
+        "Front-desk retail: an aromatherapy gift set with a long description",
+        at=day + timedelta(days=2),
+    )
+    return member_id, old, new
+
+
 # --- the service --------------------------------------------------------------------------
 
 
@@ -230,7 +265,8 @@ def test_statement_balances_and_lines_match_the_ledger(seeded_db: Database) -> N
     assert (s.opening_fen, s.closing_fen) == (opening, closing)
     assert len(s.lines) == count
     assert opening + amount == closing
-    assert s.credits_fen - s.debits_fen == amount
+    assert s.net_fen == amount
+    assert s.credits_fen - s.debits_fen + s.transfers_fen == amount
     assert s.opening_points == sql_points(seeded_db, member_id, start)
     assert s.closing_points == sql_points(seeded_db, member_id, end + timedelta(days=1))
     assert sum(t.count for t in s.totals) == count
@@ -246,8 +282,14 @@ def test_statement_per_card_and_kind_totals(db: Database) -> None:
 
     old, new = s.cards
     assert (old.number, old.opening_fen, old.closing_fen) == ("CD2025000123", 287_655, 0)
-    assert (old.credits_fen, old.debits_fen) == (0, 287_655)
-    assert (new.opening_fen, new.credits_fen) == (0, 287_655 + 100_000)
+    # The reissue moved the balance across: a transfer, not money in or out.
+    assert (old.credits_fen, old.debits_fen, old.transfers_fen) == (0, 0, -287_655)
+    assert (new.opening_fen, new.credits_fen, new.transfers_fen) == (0, 100_000, 287_655)
+    for card in s.cards:
+        assert card.opening_fen + card.credits_fen - card.debits_fen + card.transfers_fen == (
+            card.closing_fen
+        )
+    assert s.transfers_fen == 0 and s.credits_fen == 100_000
     assert s.opening_fen == 287_655
     assert s.fees.amount_fen == -2_000 and s.fees.count == 1
     assert s.top_ups.count == 1 and s.top_ups.paid_fen == 100_000
@@ -261,6 +303,41 @@ def test_statement_per_card_and_kind_totals(db: Database) -> None:
         "王芳",
     )
     assert s.opening_points == 123 and s.closing_points == 123 + 3 * 88
+
+
+def test_a_reissue_is_neither_money_in_nor_money_out(db: Database) -> None:
+    member_id, old_number, new_number = reissued_member(db)
+    bonus = cards.top_up_bonus(db, TOP_UP)
+    assert bonus > 0  # the default rules give one: it is money in as well
+
+    s = st.statement(db, member_id, date(2026, 11, 1), date(2026, 11, 30))
+
+    assert s.credits_fen == TOP_UP + bonus
+    assert s.debits_fen == FIRST_BUY + FEE + SECOND_BUY
+    assert s.paid_fen == TOP_UP
+    assert s.opening_fen == 0
+    assert s.closing_fen == sql_balance(db, member_id, date(2026, 12, 1))
+    assert s.closing_fen == s.opening_fen + s.credits_fen - s.debits_fen
+    assert s.transfers_fen == 0 and s.has_transfers
+    moved = TOP_UP + bonus - FIRST_BUY
+    transfers = [(line.kind, line.card_number, line.amount_fen) for line in s.lines]
+    assert (LedgerKind.TRANSFER_OUT, old_number, -moved) in transfers  # still listed
+    assert (LedgerKind.TRANSFER_IN, new_number, moved) in transfers
+    old, new = s.cards
+    assert (old.number, new.number) == (old_number, new_number)
+    assert (old.credits_fen, old.debits_fen, old.transfers_fen, old.closing_fen) == (
+        TOP_UP + bonus,
+        FIRST_BUY,
+        -moved,
+        0,
+    )
+    assert (new.credits_fen, new.debits_fen, new.transfers_fen) == (0, FEE + SECOND_BUY, moved)
+    for card in s.cards:
+        assert card.opening_fen + card.credits_fen - card.debits_fen + card.transfers_fen == (
+            card.closing_fen
+        )
+    assert sum(c.credits_fen for c in s.cards) == s.credits_fen
+    assert sum(c.debits_fen for c in s.cards) == s.debits_fen
 
 
 def test_period_and_lookup_rules(db: Database) -> None:
@@ -391,6 +468,124 @@ def test_a_period_without_entries_still_prints_its_balance(
     assert "本期没有交易记录" in pdf
     assert "三、交易明细（共0笔）" in compact(pdf)
     assert not ISO_DAY.search(pdf)
+
+
+@needs_pdftotext
+def test_statement_pdf_keeps_a_reissue_out_of_the_money_in_and_out(
+    db: Database, tmp_path: Path
+) -> None:
+    member_id, old_number, new_number = reissued_member(db)
+    bonus = cards.top_up_bonus(db, TOP_UP)
+    moved = TOP_UP + bonus - FIRST_BUY
+    closing = TOP_UP + bonus - FIRST_BUY - FEE - SECOND_BUY
+    out = tmp_path / "reissued.pdf"
+
+    render_member_statement(
+        db, member_id, out, start=date(2026, 11, 1), end=date(2026, 11, 30), printed_at=PRINTED_AT
+    )
+
+    pdf = pdf_text(out)
+    assert summary_figures(pdf) == [
+        "¥0.00",
+        format_fen(TOP_UP + bonus),
+        format_fen(FIRST_BUY + FEE + SECOND_BUY),
+        format_fen(closing),
+    ]
+    flat = compact(pdf)
+    # Each card's row reconciles through the transfer column, and the total row too.
+    assert "期初余额本期存入本期支出补卡转移期末余额" in flat
+    old_row = [format_fen(0), format_fen(TOP_UP + bonus), format_fen(FIRST_BUY)]
+    assert (
+        old_number + "储值卡（储蓄制）已补卡作废" + "".join(old_row) + f"-{format_fen(moved)}"
+        in flat
+    )
+    new_row = [format_fen(0), format_fen(0), format_fen(FEE + SECOND_BUY), f"+{format_fen(moved)}"]
+    assert new_number + "储值卡（储蓄制）正常" + "".join(new_row) + format_fen(closing) in flat
+    assert "属本人卡间转移，不计入本期存入和本期支出" in flat
+    assert "补卡转出" in flat and "补卡转入" in flat
+    assert (
+        len(ISO_DAY.findall(pdf))
+        == sql_period(db, member_id, date(2026, 11, 1), date(2026, 11, 30))[0]
+    )
+
+
+@pytest.fixture
+def english() -> Iterator[None]:
+    assert i18n.set_language("en") == "en"
+    try:
+        yield
+    finally:
+        i18n.set_language("zh_CN")
+
+
+# Every heading and label of the statement that is made of English words.
+ENGLISH_LABELS = [
+    "期初余额",
+    "本期存入",
+    "本期支出",
+    "期末余额",
+    "期初积分",
+    "本期增加积分",
+    "本期减少积分",
+    "期末积分",
+    "卡号",
+    "卡类型",
+    "状态",
+    "交易时间",
+    "摘要",
+    "卡内金额",
+    "现付",
+    "卡内余额",
+    "积分",
+    "积分余额",
+    "经办人",
+    "备注",
+    "项目",
+    "笔数",
+    "卡内金额（元）",
+    "现付（元）",
+    "姓名",
+    "会员编号",
+    "手机号码",
+    "会员等级",
+    "客户分类",
+    "入会日期",
+    "客服专员",
+    "会员卡号",
+    "对账期间",
+]
+WORD = re.compile(r"[A-Za-z][A-Za-z'-]*[A-Za-z]")
+
+
+@needs_pdftotext
+def test_english_statement_breaks_lines_between_words_only(
+    db: Database, tmp_path: Path, english: None
+) -> None:
+    member_id, _old, _new = reissued_member(db)
+    kinds = [label(kind) for kind in LedgerKind]
+    texts = [i18n._(t) for t in ENGLISH_LABELS] + kinds + [label(CardKind.STORED_VALUE)]
+    words = {w for t in texts for w in WORD.findall(t) if len(w) >= 5}
+    assert "balance" in words  # the catalogue is English
+    out = tmp_path / "english.pdf"
+
+    render_member_statement(
+        db, member_id, out, start=date(2026, 11, 1), end=date(2026, 11, 30), printed_at=PRINTED_AT
+    )
+
+    pdf = pdf_text(out)
+    tokens = set(WORD.findall(pdf))
+    shown = {w for w in words if w in tokens}
+    # The figures' titles, the member block's labels and the line kinds are all there,
+    assert {"Opening", "balance", "Closing", "specialist", "amount", "Points"} <= shown
+    assert {"Reissue", "transfer", "Purchase"} <= shown
+    # and no word is cut in two (speciali st, balanc e, amo unt, Point s).
+    broken = [
+        f"{w[:k]} {w[k:]}"
+        for w in sorted(words)
+        for k in range(1, len(w))
+        if re.search(rf"(?<![A-Za-z]){w[:k]}\s+{w[k:]}(?![A-Za-z])", pdf)
+    ]
+    assert not broken, broken
 
 
 def test_the_registry_has_no_blank_statement_and_no_period_for_other_forms(

@@ -6,12 +6,21 @@ balance; the same for points), each card's balances, then every ledger line of t
 period with the running balance after it, and the period's totals by kind.  The
 statement is handed to the member or filed, so the phone number is always masked.
 There is no blank statement.
+
+A card reissue's balance transfer (补卡转出 / 补卡转入) is listed with the lines and in
+its own column of the card table, so that every card reconciles, but it is not money
+in or out: the member's 本期存入 / 本期支出 leave it out (see ``services.statement``).
+
+Chinese wraps between any two characters; English must wrap at spaces.  Every cell
+goes through ``_cell``, which picks the wrapping by language and text, and the column
+widths leave room for the longest word of each title, not half of its characters.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
@@ -20,7 +29,7 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table,
 
 from clubdesk import settings
 from clubdesk.db.engine import Database
-from clubdesk.i18n import N_, _
+from clubdesk.i18n import DEFAULT_LANGUAGE, N_, _, current_language
 from clubdesk.models.enums import CardStatus, LedgerKind
 from clubdesk.money import format_fen
 from clubdesk.pdf import layout as L
@@ -28,11 +37,15 @@ from clubdesk.pdf.fonts import FONT, fit_text, text_width
 from clubdesk.pdf.registry import PrintOptions, printable
 from clubdesk.pdf.style import (
     ACCENT,
+    CELL_PAD_X,
     HEADER_FILL,
     INK,
+    LABEL,
     LABEL_FILL,
+    LABEL_SIZE,
     LINE_WIDTH,
     MUTED,
+    ROW_PADDING,
     RULE,
     VALUE,
     ZEBRA_FILL,
@@ -42,7 +55,8 @@ from clubdesk.services.labels import label
 from clubdesk.services.statement import Statement, StatementLine
 
 TITLE = N_("会员对账单")
-LABEL_WIDTH = 78.0
+LABEL_WIDTH = 78.0  # the member block's labels: four Chinese characters on one line
+LABEL_WIDTH_MAX = 112.0  # English labels may take up to this, on two lines
 # The ledger table is the statement's body: small type so ten columns fit the width.
 LINE_SIZE = 8.0
 SUMMARY_SIZE = 8.5
@@ -114,6 +128,7 @@ def statement_story(s: Statement) -> list[Flowable]:
         _summary_strip(s),
         Spacer(1, 6),
         _cards_table(s),
+        *_transfer_note(s),
         L.SectionHeading(_("三、交易明细（共 {n} 笔）").format(n=count)),
         _unit_caption(),
         _lines_table(s.lines),
@@ -127,7 +142,7 @@ def statement_story(s: Statement) -> list[Flowable]:
             ]
         ),
         Spacer(1, 8),
-        L.para(
+        _cell(
             _(
                 "温馨提示：本对账单根据本店会员账务流水生成，“卡内金额”为会员卡余额的变动，"
                 "“现付”为以现金、银行卡、微信或支付宝另行支付的金额，不计入卡内余额。"
@@ -145,24 +160,53 @@ def _member_block(s: Statement) -> Table:
         else _("{number}（{status}）").format(number=c.number, status=label(c.status))
         for c in s.cards
     )
-    return L.field_grid(
+    return _field_grid(
         [
-            L.Field(_("姓名"), s.name),
-            L.Field(_("会员编号"), str(s.member_id)),
-            L.Field(_("手机号码"), s.phone_masked),
-            L.Field(_("会员等级"), s.tier_name),
-            L.Field(_("客户分类"), label(s.category)),
-            L.Field(_("入会日期"), L.fmt_date(s.joined_on)),
-            L.Field(_("客服专员"), s.specialist or _("未指定")),
-            L.Field(_("会员卡号"), cards or _("未办理会员卡")),
-            L.Field(
+            (_("姓名"), s.name),
+            (_("会员编号"), str(s.member_id)),
+            (_("手机号码"), s.phone_masked),
+            (_("会员等级"), s.tier_name),
+            (_("客户分类"), label(s.category)),
+            (_("入会日期"), L.fmt_date(s.joined_on)),
+            (_("客服专员"), s.specialist or _("未指定")),
+            (_("会员卡号"), cards or _("未办理会员卡")),
+            (
                 _("对账期间"),
                 _("{start} 至 {end}").format(start=L.fmt_date(s.start), end=L.fmt_date(s.end)),
-                span=2,
             ),
-        ],
-        label_width=LABEL_WIDTH,
+        ]
     )
+
+
+def _field_grid(fields: Sequence[tuple[str, str]]) -> Table:
+    """Label and value, two pairs a row, the last field alone widened to the edge: the
+    house field grid (``L.field_grid``), with labels that wrap at spaces in English."""
+    texts = [label_text for label_text, _value in fields]
+    need = max(_two_line_width(t, LABEL_SIZE) for t in texts) + 2 * CELL_PAD_X + 2
+    label_w = min(max(LABEL_WIDTH, need), LABEL_WIDTH_MAX)
+    value_w = (L.CONTENT_WIDTH - 2 * label_w) / 2
+    rows: list[list[object]] = []
+    commands: list[tuple[object, ...]] = [
+        ("GRID", (0, 0), (-1, -1), LINE_WIDTH, RULE),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PAD_X),
+        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PAD_X),
+        ("TOPPADDING", (0, 0), (-1, -1), ROW_PADDING),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), ROW_PADDING),
+    ]
+    for i in range(0, len(fields), 2):
+        r, pair = len(rows), fields[i : i + 2]
+        row: list[object] = []
+        for label_text, value in pair:
+            commands.append(("BACKGROUND", (len(row), r), (len(row), r), LABEL_FILL))
+            row += [_cell(label_text, LABEL), _cell(value, VALUE)]
+        if len(pair) == 1:
+            row += ["", ""]
+            commands.append(("SPAN", (1, r), (3, r)))
+        rows.append(row)
+    table = Table(rows, colWidths=[label_w, value_w] * 2, hAlign="LEFT")
+    table.setStyle(TableStyle(commands))
+    return table
 
 
 # --- small-type tables ---------------------------------------------------------------
@@ -173,7 +217,47 @@ def _style(name: str, size: float, **kw: object) -> ParagraphStyle:
 
 
 def _cell(text: str | None, style: ParagraphStyle) -> Paragraph:
-    return L.para(text or "", style)
+    """A paragraph that wraps as its text reads: Chinese between any two characters,
+    English (and numbers, and anything printed in English) only at spaces; a word
+    longer than the whole cell is still split rather than run over the border."""
+    text = text or ""
+    if style.wordWrap == "CJK" and not _wraps_as_chinese(text):
+        style = _latin(style)
+    return L.para(text, style)
+
+
+def _wraps_as_chinese(text: str) -> bool:
+    return current_language() == DEFAULT_LANGUAGE and any(_is_cjk(ch) for ch in text)
+
+
+def _is_cjk(ch: str) -> bool:
+    return ch >= "\u2e80"  # CJK radicals, punctuation, ideographs, full-width forms …
+
+
+@lru_cache(maxsize=64)
+def _latin(style: ParagraphStyle) -> ParagraphStyle:
+    return ParagraphStyle(f"{style.name}.latin", parent=style, wordWrap=None, splitLongWords=1)
+
+
+def _two_line_width(text: str, size: float) -> float:
+    """The narrowest width that holds ``text`` on at most two lines, broken where
+    ``_cell`` would break it (any character in Chinese, a space otherwise)."""
+    if _wraps_as_chinese(text):  # two characters stay together on one line
+        return text_width(text if len(text) <= 2 else text[: (len(text) + 1) // 2], size)
+    words = text.split()
+    if len(words) <= 1:
+        return text_width(text.strip(), size)
+    return min(
+        max(text_width(" ".join(words[:k]), size), text_width(" ".join(words[k:]), size))
+        for k in range(1, len(words))
+    )
+
+
+def _widest_word(text: str, size: float) -> float:
+    """The widest piece ``_cell`` never breaks (the whole text in Chinese)."""
+    if _wraps_as_chinese(text):
+        return text_width(text, size)
+    return max((text_width(w, size) for w in text.split()), default=0.0)
 
 
 def _signed(fen: int) -> str:
@@ -181,6 +265,11 @@ def _signed(fen: int) -> str:
     if fen == 0:
         return ""
     return ("+" if fen > 0 else "") + format_fen(fen, symbol=False)
+
+
+def _signed_yuan(fen: int) -> str:
+    """+¥731.40 / -¥731.40 / ¥0.00: a transfer, which has a direction."""
+    return ("+" if fen > 0 else "") + format_fen(fen)
 
 
 def _signed_points(points: int) -> str:
@@ -265,45 +354,80 @@ def _summary_strip(s: Statement) -> Table:
 
 
 def _cards_table(s: Statement) -> Table:
+    """Each card's opening + in - out (+ transfers) = closing.  The transfer column
+    appears only when a reissue moved a balance in the period."""
     size = SUMMARY_SIZE
     left = _style("cd.stmt.card", size)
     head = _style("cd.stmt.card.head", size, alignment=TA_CENTER)
+    moved = s.has_transfers
     titles = [_("卡号"), _("卡类型"), _("状态"), _("期初余额"), _("本期存入"), _("本期支出")]
+    if moved:
+        titles.append(_("补卡转移"))
     titles.append(_("期末余额"))
-    data: list[list[object]] = [[_cell(t, head) for t in titles]]
+    rows: list[list[str]] = []
     for c in s.cards:
-        data.append(
-            [
-                fit_text(c.number),
-                _cell(label(c.kind), left),
-                _cell(label(c.status), left),
-                format_fen(c.opening_fen),
-                format_fen(c.credits_fen),
-                format_fen(c.debits_fen),
-                format_fen(c.closing_fen),
-            ]
-        )
+        row = [fit_text(c.number), label(c.kind), label(c.status)]
+        row += [format_fen(c.opening_fen), format_fen(c.credits_fen), format_fen(c.debits_fen)]
+        if moved:
+            row.append(_signed_yuan(c.transfers_fen))
+        rows.append([*row, format_fen(c.closing_fen)])
+    totals = [format_fen(s.opening_fen), format_fen(s.credits_fen), format_fen(s.debits_fen)]
+    if moved:
+        totals.append(_signed_yuan(s.transfers_fen))
+    totals.append(format_fen(s.closing_fen))
+    widths = _card_widths(titles, [*rows, ["", "", "", *totals]], size)
+
+    data: list[list[object]] = [[_cell(t, head) for t in titles]]
+    data += [[row[0], _cell(row[1], left), _cell(row[2], left), *row[3:]] for row in rows]
     if not s.cards:
-        data.append([_cell(_("该会员未办理会员卡。"), left), "", "", "", "", "", ""])
-    data.append(
-        [
-            _cell(_("合计"), left),
-            "",
-            "",
-            format_fen(s.opening_fen),
-            format_fen(s.credits_fen),
-            format_fen(s.debits_fen),
-            format_fen(s.closing_fen),
-        ]
-    )
-    weights = [1.45, 1.55, 1.05, 1.3, 1.3, 1.3, 1.3]
-    table = Table(data, colWidths=_share(weights), repeatRows=1, hAlign="LEFT")
+        data.append([_cell(_("该会员未办理会员卡。"), left)] + [""] * (len(titles) - 1))
+    data.append([_cell(_("合计"), left), "", "", *totals])
+    table = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
     commands = _table_style(size, rows=len(data) - 2, money_from=3, total_row=True)
     commands.append(("SPAN", (0, -1), (2, -1)))
     if not s.cards:
         commands.append(("SPAN", (0, 1), (2, 1)))
     table.setStyle(TableStyle(commands))
     return table
+
+
+_TEXT_COLUMNS = (1, 2)  # card kind and status: words that may wrap; the rest are figures
+
+
+def _card_widths(titles: Sequence[str], rows: Sequence[Sequence[str]], size: float) -> list[float]:
+    """Every column wide enough for its figures and its title on two lines; the card
+    kind and status on one line if that leaves room, else wrapped once.  What is left
+    is shared out evenly."""
+    pad = 2 * PAD + 1.5
+    full: list[float] = []
+    least: list[float] = []
+    for i, title in enumerate(titles):
+        texts = [row[i] for row in rows]
+        head = _two_line_width(title, size)
+        one_line = max(head, *(text_width(t, size) for t in texts)) + pad
+        full.append(one_line)
+        if i in _TEXT_COLUMNS:
+            least.append(max(head, *(_two_line_width(t, size) for t in texts)) + pad)
+        else:
+            least.append(one_line)
+    widths = full if sum(full) <= L.CONTENT_WIDTH else least
+    extra = max(L.CONTENT_WIDTH - sum(widths), 0.0) / len(widths)
+    return [w + extra for w in widths]
+
+
+def _transfer_note(s: Statement) -> list[Flowable]:
+    """Why the transfers are in the card table but not in 本期存入 / 本期支出."""
+    if not s.has_transfers:
+        return []
+    style = _style("cd.stmt.transfer", 8, textColor=MUTED)
+    note = _cell(
+        _(
+            "注：“补卡转移”是补卡时旧卡余额转入新卡（明细中的“补卡转出”“补卡转入”），"
+            "属本人卡间转移，不计入本期存入和本期支出。"
+        ),
+        style,
+    )
+    return [Spacer(1, 2), note]
 
 
 def _share(weights: Sequence[float]) -> list[float]:
@@ -330,6 +454,7 @@ _LINE_TITLES = (
     N_("经办人"),
     N_("备注"),
 )
+_KIND_COLUMN = 1  # 摘要 wraps (English kinds are long); the figures never do
 # The staff column wraps within its cap; the 备注 column takes what is left.
 _STAFF_MAX = 52.0
 _REASON_MIN = 96.0
@@ -360,7 +485,9 @@ def _lines_table(lines: Sequence[StatementLine]) -> Table:
     widths = _line_widths(cells, [line.staff or "" for line in lines], size)
     data: list[list[object]] = [[_cell(_(t), head) for t in _LINE_TITLES]]
     for line, row in zip(lines, cells, strict=True):
-        data.append([*row, _cell(line.staff, wrap), _cell(line.reason, wrap)])
+        shown: list[object] = list(row)
+        shown[_KIND_COLUMN] = _cell(row[_KIND_COLUMN], wrap)
+        data.append([*shown, _cell(line.staff, wrap), _cell(line.reason, wrap)])
     if not lines:
         data.append([_cell(_("本期没有交易记录。"), wrap)] + [""] * (len(_LINE_TITLES) - 1))
     table = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
@@ -377,8 +504,9 @@ def _lines_table(lines: Sequence[StatementLine]) -> Table:
 
 
 def _line_widths(cells: Sequence[Sequence[str]], staff: Sequence[str], size: float) -> list[float]:
-    """Each figure column as wide as its widest entry (or a typical one, or its
-    title); the staff column capped; the remark takes the rest."""
+    """Each figure column as wide as its widest entry (or a typical one), and its title
+    on at most two lines; the kind column as wide as its longest kind if there is room,
+    else wrapped once; the staff column capped; the remark takes the rest."""
     # Typical figures, so that even an empty table has readable columns.
     samples = [
         "2026-12-31",
@@ -390,23 +518,23 @@ def _line_widths(cells: Sequence[Sequence[str]], staff: Sequence[str], size: flo
         "+000",
         "0,000",
     ]
+    pad = 2 * PAD + 1.5
     widths: list[float] = []
+    kind_full = kind_least = 0.0
     for i, sample in enumerate(samples):
-        title = _(_LINE_TITLES[i])
-        # A title of two characters stays on one line; a longer one may wrap once.
-        head = title if len(title) <= 2 else title[: (len(title) + 1) // 2]
-        need = max(
-            text_width(head, size),
-            text_width(sample, size),
-            *(text_width(part, size) for row in cells for part in row[i].split("\n")),
-        )
-        widths.append(need + 2 * PAD + 1.5)
-    names = [text_width(_("经办人"), size), *(text_width(fit_text(n), size) for n in staff)]
-    widths.append(min(_STAFF_MAX, max(names) + 2 * PAD + 1.5))
-    rest = L.CONTENT_WIDTH - sum(widths)
+        texts = [sample, *(part for row in cells for part in row[i].split("\n"))]
+        head = _two_line_width(_(_LINE_TITLES[i]), size)
+        widths.append(max(head, *(text_width(t, size) for t in texts)) + pad)
+        if i == _KIND_COLUMN:  # wrapped at need: shared out below
+            kind_full = widths[-1]
+            kind_least = max(head, *(_two_line_width(t, size) for t in texts)) + pad
+    names = [_widest_word(_("经办人"), size), *(text_width(fit_text(n), size) for n in staff)]
+    widths.append(min(_STAFF_MAX, max(names) + pad))
+    rest = L.CONTENT_WIDTH - (sum(widths) - kind_full)
+    widths[_KIND_COLUMN] = min(kind_full, max(kind_least, rest - _REASON_MIN))
+    rest -= widths[_KIND_COLUMN]
     if rest < _REASON_MIN:  # very long numbers: narrow the capped columns, keep the remark
-        short = _REASON_MIN - rest
-        widths[-1] = max(widths[-1] - short, 30.0)
+        widths[-1] = max(widths[-1] - (_REASON_MIN - rest), 30.0)
         rest = L.CONTENT_WIDTH - sum(widths)
     widths.append(rest)
     return widths
@@ -443,7 +571,7 @@ def _totals_table(s: Statement) -> Table:
         [
             _cell(_("合计"), left),
             str(len(s.lines)),
-            _signed(s.credits_fen - s.debits_fen) or "0.00",
+            _signed(s.net_fen) or "0.00",
             format_fen(s.paid_fen, symbol=False),
             _signed_points(s.points_in - s.points_out) or "0",
         ]
