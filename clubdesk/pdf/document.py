@@ -108,8 +108,12 @@ def _draw_furniture(canvas: Any, page: FormPage) -> None:
     canvas.setFont(FONT, 10.5)
     canvas.drawCentredString(centre, top - 10, fit_text(page.club_name))
 
-    # Letter-spaced like the title of a printed Chinese 登记表.
-    draw_bold(canvas, centre, top - 36, page.title, 19, align="centre", char_space=4, colour=ACCENT)
+    # Letter-spaced like the title of a printed Chinese 登记表; an English title is not.
+    spacing = 4 if any(ch >= "\u2e80" for ch in page.title) else 0.5
+    draw_bold(
+        canvas, centre, top - 36, page.title, 19, align="centre", char_space=spacing,
+        colour=ACCENT,
+    )  # fmt: skip
 
     meta_y = top - 56
     canvas.setFillColor(INK)
@@ -159,5 +163,7 @@ class _NumberedCanvas(Canvas):  # type: ignore[misc]  # reportlab has no type hi
         self.saveState()
         self.setFillColor(INK)
         self.setFont(FONT, 8.5)
-        self.drawCentredString(PAGE_SIZE[0] / 2, MARGIN_BOTTOM, page_label(number, total))
+        # At the right margin: the footer note runs from the left, and in English it is
+        # long enough to reach the middle of the page.
+        self.drawRightString(PAGE_SIZE[0] - MARGIN_X, MARGIN_BOTTOM, page_label(number, total))
         self.restoreState()

@@ -6,6 +6,7 @@ dark or very light greys that survive greyscale; the ink is in the lines, not fi
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from reportlab.lib import colors
@@ -15,6 +16,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph
 
+from clubdesk.i18n import DEFAULT_LANGUAGE, current_language
 from clubdesk.pdf.fonts import FONT, register_fonts
 from clubdesk.pdf.text import markup
 
@@ -118,4 +120,18 @@ def _join_lines_as_is(bl_para: Any, start: int, stop: int) -> list[Any]:
 def para(text: str | None, style: ParagraphStyle = VALUE) -> Paragraph:
     """A Paragraph of plain (not markup) text."""
     register_fonts()
+    if style.wordWrap == "CJK" and not wraps_as_chinese(text or ""):
+        style = latin_style(style)
     return CJKParagraph(markup(text), style)
+
+
+def wraps_as_chinese(text: str) -> bool:
+    """Chinese text breaks between any two characters; English (numbers, and anything
+    printed in English) only at spaces, or "speciali st" splits mid-word."""
+    return current_language() == DEFAULT_LANGUAGE and any(ch >= "\u2e80" for ch in text)
+
+
+@lru_cache(maxsize=128)
+def latin_style(style: ParagraphStyle) -> ParagraphStyle:
+    # splitLongWords: a word wider than the whole cell is still split, not run over.
+    return ParagraphStyle(f"{style.name}.latin", parent=style, wordWrap=None, splitLongWords=1)

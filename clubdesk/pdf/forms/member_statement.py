@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from functools import lru_cache
 from pathlib import Path
 
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
@@ -29,7 +28,7 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table,
 
 from clubdesk import settings
 from clubdesk.db.engine import Database
-from clubdesk.i18n import DEFAULT_LANGUAGE, N_, _, current_language
+from clubdesk.i18n import N_, _
 from clubdesk.models.enums import CardStatus, LedgerKind
 from clubdesk.money import format_fen
 from clubdesk.pdf import layout as L
@@ -49,6 +48,7 @@ from clubdesk.pdf.style import (
     RULE,
     VALUE,
     ZEBRA_FILL,
+    wraps_as_chinese,
 )
 from clubdesk.services import statement as st
 from clubdesk.services.labels import label
@@ -217,32 +217,14 @@ def _style(name: str, size: float, **kw: object) -> ParagraphStyle:
 
 
 def _cell(text: str | None, style: ParagraphStyle) -> Paragraph:
-    """A paragraph that wraps as its text reads: Chinese between any two characters,
-    English (and numbers, and anything printed in English) only at spaces; a word
-    longer than the whole cell is still split rather than run over the border."""
-    text = text or ""
-    if style.wordWrap == "CJK" and not _wraps_as_chinese(text):
-        style = _latin(style)
-    return L.para(text, style)
-
-
-def _wraps_as_chinese(text: str) -> bool:
-    return current_language() == DEFAULT_LANGUAGE and any(_is_cjk(ch) for ch in text)
-
-
-def _is_cjk(ch: str) -> bool:
-    return ch >= "\u2e80"  # CJK radicals, punctuation, ideographs, full-width forms …
-
-
-@lru_cache(maxsize=64)
-def _latin(style: ParagraphStyle) -> ParagraphStyle:
-    return ParagraphStyle(f"{style.name}.latin", parent=style, wordWrap=None, splitLongWords=1)
+    """A paragraph that wraps as its text reads (see ``style.wraps_as_chinese``)."""
+    return L.para(text or "", style)
 
 
 def _two_line_width(text: str, size: float) -> float:
     """The narrowest width that holds ``text`` on at most two lines, broken where
     ``_cell`` would break it (any character in Chinese, a space otherwise)."""
-    if _wraps_as_chinese(text):  # two characters stay together on one line
+    if wraps_as_chinese(text):  # two characters stay together on one line
         return text_width(text if len(text) <= 2 else text[: (len(text) + 1) // 2], size)
     words = text.split()
     if len(words) <= 1:
@@ -255,7 +237,7 @@ def _two_line_width(text: str, size: float) -> float:
 
 def _widest_word(text: str, size: float) -> float:
     """The widest piece ``_cell`` never breaks (the whole text in Chinese)."""
-    if _wraps_as_chinese(text):
+    if wraps_as_chinese(text):
         return text_width(text, size)
     return max((text_width(w, size) for w in text.split()), default=0.0)
 
