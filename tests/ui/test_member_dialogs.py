@@ -10,20 +10,28 @@ from dataclasses import replace
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QInputMethodEvent
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QComboBox, QMessageBox, QTableView, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
 from clubdesk.db.engine import Database
 from clubdesk.models import LedgerEntry, Member, MembershipCard, Staff
-from clubdesk.models.enums import CardKind, CardStatus, LedgerKind, Role
+from clubdesk.models.enums import CardKind, CardStatus, LedgerKind, PaymentMethod, Role
 from clubdesk.money import format_fen
-from clubdesk.services import cards, members, staff
+from clubdesk.services import cards, members, settlement, staff
 from clubdesk.services.staff import StaffMember
 from ui.dialogs import member_detail
-from ui.dialogs.card_actions import RefundDialog, SettleDialog, TopUpDialog
+from ui.dialogs.card_actions import (
+    ActionDialog,
+    AdjustDialog,
+    RedeemDialog,
+    RefundDialog,
+    ReissueDialog,
+    SettleDialog,
+    TopUpDialog,
+)
 from ui.dialogs.member_detail import MemberDetailDialog, new_member, open_member
-from ui.dialogs.member_editor import MemberEditor, parse_birthday
+from ui.dialogs.member_editor import PENDING, MemberEditor, parse_birthday
 from ui.tasks import SyncRunner
 from ui.widgets.money_edit import MoneyEdit, parse_yuan
 
@@ -388,6 +396,7 @@ def test_top_up_with_bonus_changes_the_balance_shown(
     assert "充值成功" in dialog.status.text()
     assert format_fen(before + 100_000 + bonus) in dialog.status.text()
     assert balance_of(seeded_db, number) == before + 100_000 + bonus
+    assert dialog.balance.text() == format_fen(before + 100_000 + bonus)  # 当前余额 too
     assert detail.balance_fact.text() == format_fen(before + 100_000 + bonus)
     kinds = [detail.ledger_model.row_at(i).kind for i in range(2)]  # type: ignore[union-attr]
     assert kinds == [LedgerKind.BONUS, LedgerKind.TOP_UP]
@@ -481,3 +490,304 @@ def test_the_detail_loads_through_the_thread_pool(
     assert detail.balance_fact.text() == format_fen(balance_of(seeded_db, number))
     detail.close()
     runner.wait()
+
+
+# -- what a new user ran into ---------------------------------------------------------
+@pytest.fixture
+def english() -> Iterator[None]:
+    from clubdesk import i18n
+
+    assert i18n.set_language("en") == "en"
+    yield
+    i18n.set_language(i18n.DEFAULT_LANGUAGE)
+
+
+def tab_chain(start: QWidget, among: list[QWidget]) -> list[QWidget]:
+    """The order Tab visits ``among``, from ``start`` round once."""
+    seen: list[QWidget] = [start]
+    widget: QWidget | None = start.nextInFocusChain()
+    while widget is not None and widget is not start and len(seen) < len(among):
+        if widget in among and widget not in seen:
+            seen.append(widget)
+        widget = widget.nextInFocusChain()
+    return seen
+
+
+ACTIONS = (
+    "open_issue",
+    "open_top_up",
+    "open_settle",
+    "open_refund",
+    "open_reissue",
+    "open_annual_fee",
+    "open_freeze",
+    "open_adjust",
+    "open_redeem",
+    "open_downgrade",
+)
+
+
+@pytest.mark.parametrize("opener", ACTIONS)
+def test_a_card_action_opens_with_the_focus_in_its_first_input(
+    qtbot: QtBot, seeded_db: Database, owner: QWidget, boxes: list[str], opener: str
+) -> None:
+    member_id, _number = stored_value_member(seeded_db)
+    detail = open_member(owner, seeded_db, staff.counter_user(seeded_db), SyncRunner(), member_id)
+    dialog = getattr(detail, opener)()
+    assert isinstance(dialog, ActionDialog) and dialog.isVisible()
+    start = dialog.focusWidget()
+    assert start is not None and start not in (dialog.ok, dialog.close_button)
+    inputs = dialog.inputs()
+    assert start in inputs
+    # Tab goes through the inputs top to bottom, then 办理, then 关闭, then round.
+    order = [*inputs, dialog.ok, dialog.close_button]
+    at = order.index(start)
+    assert tab_chain(start, order) == order[at:] + order[:at]
+    amount = {
+        TopUpDialog: "amount",
+        SettleDialog: "amount",
+        RefundDialog: "amount",
+        ReissueDialog: "fee",
+        AdjustDialog: "amount",
+    }.get(type(dialog))
+    if amount is not None:
+        edit = getattr(dialog, amount)
+        assert isinstance(edit, MoneyEdit) and start is edit
+        qtbot.keyClicks(edit, "500")  # typed at once, over a preset fee
+        assert edit.fen() == 50_000
+    dialog.close()
+
+
+@pytest.mark.parametrize("language", ["zh_CN", "en"])
+def test_a_short_balance_message_wraps_without_squeezing_the_form(
+    qtbot: QtBot, seeded_db: Database, owner: QWidget, boxes: list[str], language: str
+) -> None:
+    from clubdesk import i18n
+
+    i18n.set_language(language)
+    try:
+        member_id, number = stored_value_member(seeded_db)
+        detail = open_member(
+            owner, seeded_db, staff.counter_user(seeded_db), SyncRunner(), member_id
+        )
+        dialog = detail.open_settle()
+        assert isinstance(dialog, SettleDialog)
+        qtbot.waitExposed(dialog)
+        height = dialog.height()
+        type_text(qtbot, dialog.amount, "500000")
+        qtbot.keyClick(dialog.amount, Qt.Key.Key_Return)
+        box = dialog.errors.boxes["amount"]
+        assert format_fen(balance_of(seeded_db, number)) in box.error_text()
+
+        def laid_out() -> None:
+            assert box.error.height() >= box.error.heightForWidth(box.error.width())
+            assert dialog.amount.height() >= dialog.amount.minimumSizeHint().height()
+            assert dialog.height() >= dialog.heightForWidth(dialog.width())
+
+        qtbot.waitUntil(laid_out, timeout=2_000)
+        assert dialog.height() > height  # the window grew to make room
+        # Typing a new amount takes the message away at once.
+        qtbot.keyClick(dialog.amount, Qt.Key.Key_Backspace)
+        assert box.error_text() == ""
+    finally:
+        i18n.set_language(i18n.DEFAULT_LANGUAGE)
+
+
+def set_points(db: Database, member_id: int, points: int) -> None:
+    actor = staff.counter_user(db)
+    with db.read() as session:
+        from clubdesk.services import ledger
+
+        now = ledger.member_points(session, member_id)
+    if points != now:
+        cards.adjust(db, actor, member_id, amount_fen=0, points=points - now, reason="测试")
+
+
+def test_redeem_is_not_offered_for_a_reward_the_member_cannot_afford(
+    qtbot: QtBot, seeded_db: Database, owner: QWidget, boxes: list[str]
+) -> None:
+    member_id, _number = stored_value_member(seeded_db)
+    rewards = cards.rewards(seeded_db)
+    cheapest = min(r.points_cost for r in rewards)
+    set_points(seeded_db, member_id, cheapest - 1)
+    detail = open_member(owner, seeded_db, staff.counter_user(seeded_db), SyncRunner(), member_id)
+    assert not detail.rewards_table.currentIndex().isValid()  # nothing affordable chosen
+
+    dialog = detail.open_redeem()
+    assert isinstance(dialog, RedeemDialog)
+    assert "积分不足" in dialog.preview.text()
+    assert not dialog.ok.isEnabled()
+    qtbot.keyClick(dialog.quantity, Qt.Key.Key_Return)
+    assert not dialog.completed and detail.points_fact.text() == f"{cheapest - 1:,}"
+    dialog.close()
+
+    # Enough for the cheapest: it is preselected and can be redeemed, not two of it.
+    set_points(seeded_db, member_id, cheapest)
+    detail.refresh()
+    current = detail.rewards_model.row_at(detail.rewards_table.currentIndex().row())
+    assert current is not None and current.points_cost == cheapest
+    dialog = detail.open_redeem()
+    assert isinstance(dialog, RedeemDialog)
+    assert dialog.ok.isEnabled()
+    dialog.quantity.setValue(2)
+    assert not dialog.ok.isEnabled() and "积分不足" in dialog.preview.text()
+    dialog.quantity.setValue(1)
+    assert dialog.ok.isEnabled()
+    qtbot.keyClick(dialog.quantity, Qt.Key.Key_Return)
+    assert dialog.completed, dialog.status.text()
+    assert dialog.points_info.text() == "0"
+
+
+def cash_sale_member(db: Database) -> tuple[int, int]:
+    member_id, _number = stored_value_member(db)
+    sale = settlement.settle(
+        db, staff.counter_user(db), member_id, 10_800, PaymentMethod.CASH, reason="现金消费"
+    )
+    return member_id, sale.due_fen
+
+
+@pytest.mark.parametrize("language", ["zh_CN", "en"])
+def test_ledger_columns_fit_their_text_and_a_cash_sale_shows_its_amount(
+    qtbot: QtBot, seeded_db: Database, owner: QWidget, language: str
+) -> None:
+    from clubdesk import i18n
+
+    member_id, due = cash_sale_member(seeded_db)
+    i18n.set_language(language)
+    try:
+        detail = open_member(
+            owner, seeded_db, staff.counter_user(seeded_db), SyncRunner(), member_id
+        )
+        for index in range(detail.tabs.count()):
+            detail.tabs.setCurrentIndex(index)
+            for table in detail.tabs.currentWidget().findChildren(QTableView):
+                if not table.isVisibleTo(detail):
+                    continue
+                header = table.horizontalHeader()
+                last = table.model().columnCount() - 1
+                assert header.stretchLastSection()
+                for column in range(last):
+                    if table.isColumnHidden(column):
+                        continue
+                    title = table.model().headerData(column, Qt.Orientation.Horizontal)
+                    width = table.columnWidth(column)
+                    assert width >= header.sectionSizeHint(column), (language, title)
+                    assert width >= table.sizeHintForColumn(column), (language, title)
+        paid = format_fen(due)
+        sale = detail.recent_model.row_at(1)  # newest first: points earned, then the sale
+        assert sale is not None and sale.kind == LedgerKind.PURCHASE and sale.amount_fen == 0
+        assert paid in detail.recent_model.index(1, 2).data()
+        if language == "zh_CN":
+            assert detail.recent_model.index(1, 2).data() == "现付 " + paid
+        titles = [
+            detail.ledger_model.headerData(c, Qt.Orientation.Horizontal)
+            for c in range(detail.ledger_model.columnCount())
+        ]
+        paid_column = titles.index(i18n._("现付"))
+        assert detail.ledger_model.index(1, paid_column).data() == paid
+    finally:
+        i18n.set_language(i18n.DEFAULT_LANGUAGE)
+
+
+def test_english_counts_of_one_are_singular(
+    qtbot: QtBot, seeded_db: Database, owner: QWidget, english: None
+) -> None:
+    member_id, _number = stored_value_member(seeded_db)
+    detail = open_member(owner, seeded_db, staff.counter_user(seeded_db), SyncRunner(), member_id)
+    assert detail.data is not None and detail.data.tier is not None
+    assert detail.data.insights.stars == 1 and detail.data.tier.points_per_yuan == 1
+    for text in (detail.tier_summary.text(), detail.stars_label.toolTip()):
+        assert "1 stars" not in text and "1 points" not in text
+    assert "1 transactions" not in detail.ledger_status.text()
+
+
+def test_many_referrer_matches_are_shown_and_one_must_be_chosen(
+    qtbot: QtBot, seeded_db: Database, owner: QWidget, boxes: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    popups: list[QComboBox] = []
+    monkeypatch.setattr(QComboBox, "showPopup", lambda combo: popups.append(combo))
+    saved: list[int] = []
+    new_member(owner, seeded_db, staff.counter_user(seeded_db), SyncRunner(), on_saved=saved.append)
+    editor = owner.findChild(MemberEditor)
+    assert editor is not None
+    type_text(qtbot, editor.name_edit, "推荐测试")
+    type_text(qtbot, editor.phone_edit, unused_phone(seeded_db))
+    with seeded_db.read() as session:
+        surname = session.scalars(
+            select(func.substr(Member.name, 1, 1))
+            .group_by(func.substr(Member.name, 1, 1))
+            .order_by(func.count().desc())
+            .limit(1)
+        ).one()
+    type_text(qtbot, editor.referrer_search, surname)
+    qtbot.keyClick(editor.referrer_search, Qt.Key.Key_Return)  # searches, does not save
+    combo = editor.referrer_combo
+    assert combo.count() > 3, "a common surname matches several members"
+    assert combo.currentData() == PENDING  # none of them taken for the counter
+    assert popups == [combo] and editor.focusWidget() is combo
+
+    qtbot.keyClick(combo, Qt.Key.Key_Return)  # saving now asks for a choice
+    assert saved == []
+    assert "选择" in editor.errors.boxes["referred_by"].error_text()
+    qtbot.keyClick(combo, Qt.Key.Key_Down)  # （无推荐人）
+    qtbot.keyClick(combo, Qt.Key.Key_Down)  # the first match
+    assert editor.errors.boxes["referred_by"].error_text() == ""
+    chosen = combo.currentData()
+    assert isinstance(chosen, int) and chosen > 0
+    qtbot.keyClick(combo, Qt.Key.Key_Return)
+    assert len(saved) == 1
+    with seeded_db.read() as session:
+        member = session.get(Member, saved[0])
+        assert member is not None and member.referred_by_id == chosen
+
+
+def test_a_full_phone_preselects_its_one_member_as_referrer(
+    qtbot: QtBot, seeded_db: Database, owner: QWidget, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(QComboBox, "showPopup", lambda _combo: None)
+    with seeded_db.read() as session:
+        other = session.scalars(select(Member).order_by(Member.id.desc()).limit(1)).one()
+        other_id, phone = other.id, other.phone
+    editor = MemberEditor(owner, seeded_db, staff.counter_user(seeded_db), SyncRunner())
+    editor.show()
+    type_text(qtbot, editor.referrer_search, phone)
+    qtbot.keyClick(editor.referrer_search, Qt.Key.Key_Return)
+    assert editor.referrer_combo.currentData() == other_id
+    assert editor.referrer_combo.findData(PENDING) == -1
+
+
+def test_a_corrected_field_loses_its_error_at_once(
+    qtbot: QtBot, seeded_db: Database, owner: QWidget, boxes: list[str]
+) -> None:
+    editor = MemberEditor(owner, seeded_db, staff.counter_user(seeded_db), SyncRunner())
+    editor.show()
+    type_text(qtbot, editor.name_edit, "改错")
+    type_text(qtbot, editor.phone_edit, "12345")
+    editor.save()
+    phone = editor.errors.boxes["phone"]
+    assert phone.error_text()
+    qtbot.keyClick(editor.phone_edit, Qt.Key.Key_Backspace)
+    assert phone.error_text() == "" and phone.error.isHidden()
+
+    editor.phone_edit.setText(unused_phone(seeded_db))
+    type_text(qtbot, editor.birthday_edit, "1990-02-30")
+    editor.save()
+    birthday = editor.errors.boxes["birthday"]
+    assert birthday.error_text()
+    type_text(qtbot, editor.birthday_edit, "1")
+    assert birthday.error_text() == ""
+    # A choice clears its field's message too.
+    gender = editor.errors.boxes["gender"]
+    gender.show_error("测试")
+    qtbot.keyClick(editor.gender_combo, Qt.Key.Key_Down)
+    assert gender.error_text() == ""
+
+
+def test_the_edit_window_names_the_member(
+    qtbot: QtBot, seeded_db: Database, owner: QWidget
+) -> None:
+    member_id, _number = stored_value_member(seeded_db)
+    data, _version = members.load_input(seeded_db, member_id)
+    editor = MemberEditor(owner, seeded_db, staff.counter_user(seeded_db), SyncRunner(), member_id)
+    assert editor.windowTitle() == f"修改会员资料 — {data.name}"

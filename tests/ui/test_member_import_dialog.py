@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -152,6 +153,9 @@ def test_import_valid_rows_and_merge_through_the_wizard(
     assert wizard.currentPage() is result
     assert asked and "新建 3 位会员" in asked[0]
     assert result.isComplete() and not wizard.busy
+    # The import is done: 完成 only, nothing left to cancel.
+    assert wizard.button(wizard.WizardButton.FinishButton).isVisible()
+    assert not wizard.button(wizard.WizardButton.CancelButton).isVisible()
     assert "新建 3 位会员" in result.summary.text()
     assert "合并 1 位已有会员" in result.summary.text()
     assert wizard.report is not None and wizard.report.failed == 1
@@ -179,9 +183,13 @@ def test_import_valid_rows_and_merge_through_the_wizard(
 def test_all_or_nothing_imports_nothing_from_a_file_with_an_error(
     wizard: ImportWizard, qtbot: QtBot, db: Database, sheet: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Keyboard only: type the path, Enter reads it and moves on; Enter again.
+    # Keyboard only: type the path, Enter reads it and stays to show what was read;
+    # Enter again moves on, one page per Enter.
     typed = sheet.rename(sheet.with_name("list.xlsx"))  # QTest types Latin-1 only
     qtbot.keyClicks(wizard.file_page.path_edit, str(typed))
+    qtbot.keyClick(wizard.file_page.path_edit, Qt.Key.Key_Return)
+    assert wizard.currentPage() is wizard.file_page
+    assert wizard.file_page.isComplete() and "5 行数据" in wizard.file_page.info.text()
     qtbot.keyClick(wizard.file_page.path_edit, Qt.Key.Key_Return)
     assert wizard.currentPage() is wizard.mapping_page
     qtbot.keyClick(wizard.mapping_page.combos["name"], Qt.Key.Key_Return)
@@ -306,3 +314,65 @@ def test_the_import_runs_in_a_worker_thread_with_progress(
     assert "新建 1,200 位会员" in w.result_page.summary.text()
     assert member_count(db) == before + 1200
     assert steps == sorted(steps) and steps[-1] == 1200
+
+
+def test_a_changed_path_is_read_again_by_enter_without_moving_on(
+    wizard: ImportWizard,
+    qtbot: QtBot,
+    sheet: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(QMessageBox, "question", lambda *_a, **_k: QMessageBox.StandardButton.No)
+    first = sheet.rename(sheet.with_name("a.xlsx"))
+    book = openpyxl.Workbook()
+    book.active.append(["姓名", "手机号"])
+    book.active.append(["赵一", "13800138111"])
+    second = tmp_path / "b.xlsx"
+    book.save(second)
+    edit = wizard.file_page.path_edit
+    qtbot.keyClicks(edit, str(first))
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    assert "5 行数据" in wizard.file_page.info.text()
+    assert wizard.currentPage() is wizard.file_page
+    edit.clear()
+    qtbot.keyClicks(edit, str(second))
+    assert not wizard.file_page.isComplete()  # typed, not read yet
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    assert wizard.currentPage() is wizard.file_page
+    assert "1 行数据" in wizard.file_page.info.text() and wizard.file_page.isComplete()
+
+
+def test_dates_show_without_a_time_and_long_messages_are_readable(
+    wizard: ImportWizard, qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.append(["姓名", "手机号", "生日", "入会日期"])
+    ws.append(["周敏", "13900010001", datetime(1988, 5, 6), datetime(2023, 1, 5)])
+    ws.append(["王五", "1390001", datetime(1990, 12, 31), None])  # not a mobile number
+    path = tmp_path / "dates.xlsx"
+    book.save(path)
+    choose_file(wizard, path, monkeypatch)
+    wizard.next()
+    samples = wizard.mapping_page.samples
+    assert samples["birthday"].text().endswith("1988-05-06")
+    assert samples["joined_on"].text().endswith("2023-01-05")
+    wizard.next()
+
+    preview = wizard.preview_page
+    view, model = preview.view, preview.model
+    last = model.columnCount() - 1
+    assert model.headerData(last, Qt.Orientation.Horizontal) == "说明"
+    assert view.horizontalHeader().stretchLastSection()
+    bad = next(r for r in range(model.rowCount()) if model.index(r, 2).data() == "王五")
+    assert model.index(bad, 5).data() == "1990-12-31"  # the raw cell of a refused row
+    message = model.index(bad, last).data()
+    assert "1390001" in message
+    assert model.index(bad, last).data(Qt.ItemDataRole.ToolTipRole) == message
+    # The message wraps in its row instead of ending in "…"; the other columns fit.
+    assert view.wordWrap() and view.textElideMode() == Qt.TextElideMode.ElideNone
+    qtbot.waitUntil(lambda: view.rowHeight(bad) >= view.sizeHintForRow(bad), timeout=2_000)
+    header = view.horizontalHeader()
+    for column in range(last):
+        assert view.columnWidth(column) >= header.sectionSizeHint(column)

@@ -12,19 +12,23 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QCheckBox,
     QComboBox,
+    QDateEdit,
     QDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QMessageBox,
+    QPlainTextEdit,
     QPushButton,
     QSizePolicy,
     QSpinBox,
@@ -66,6 +70,7 @@ class FieldBox(QWidget):
     ) -> None:
         super().__init__(parent)
         self.field = field
+        self.extras = list(extra)
         self.setFocusProxy(field)  # a form label's buddy (Alt+letter) lands in the input
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
@@ -74,7 +79,7 @@ class FieldBox(QWidget):
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(6)
         row.addWidget(field, 1)
-        for widget in extra:
+        for widget in self.extras:
             row.addWidget(widget)
         column.addLayout(row)
         self.error = QLabel(self)
@@ -83,6 +88,12 @@ class FieldBox(QWidget):
         self.error.setWordWrap(True)
         self.error.hide()
         column.addWidget(self.error)
+        for widget in (field, *self.extras):
+            _on_edit(widget, self.clear_error)  # a corrected field loses its old message
+
+    def inputs(self) -> list[QWidget]:
+        """The widgets of this box that take the keyboard, in reading order."""
+        return [w for w in (self.field, *self.extras) if w.focusPolicy() & Qt.FocusPolicy.TabFocus]
 
     def show_error(self, text: str) -> None:
         self.error.setText(text)
@@ -90,6 +101,8 @@ class FieldBox(QWidget):
         self._fit_error()
 
     def clear_error(self) -> None:
+        if self.error.isHidden() and not self.error.text():
+            return
         self.error.clear()
         self.error.hide()
         self.error.setMinimumHeight(0)
@@ -103,11 +116,31 @@ class FieldBox(QWidget):
         # the height its text needs at the box's width, so a long message is never cut.
         if self.error.isHidden():
             return
-        width = max(self.width(), self.sizeHint().width(), 120)
-        self.error.setMinimumHeight(self.error.heightForWidth(width))
+        # Laid out, the label is as wide as the box; before that, a guess the first
+        # resize corrects.
+        width = self.width() if self.isVisible() else self.sizeHint().width()
+        self.error.setMinimumHeight(self.error.heightForWidth(max(width, 120)))
 
     def error_text(self) -> str:
         return "" if self.error.isHidden() else self.error.text()
+
+
+def _on_edit(widget: QWidget, slot: Callable[[], None]) -> None:
+    """Call ``slot`` when the user changes ``widget`` (typing, choosing, ticking)."""
+    if isinstance(widget, QLineEdit):
+        widget.textEdited.connect(lambda _text: slot())
+    elif isinstance(widget, QPlainTextEdit):
+        widget.textChanged.connect(slot)
+    elif isinstance(widget, QComboBox):
+        widget.activated.connect(lambda _index: slot())
+        if widget.isEditable():
+            widget.editTextChanged.connect(lambda _text: slot())
+    elif isinstance(widget, QSpinBox):
+        widget.valueChanged.connect(lambda _value: slot())
+    elif isinstance(widget, QDateEdit):
+        widget.dateChanged.connect(lambda _date: slot())
+    elif isinstance(widget, QAbstractButton) and widget.isCheckable():
+        widget.toggled.connect(lambda _on: slot())
 
 
 class FieldErrors:
@@ -235,6 +268,55 @@ class ActionDialog(QDialog):
         layout.addLayout(buttons)
         self.ok.clicked.connect(self.submit)
         self.close_button.clicked.connect(self.reject)
+        self._shown_once = False
+
+    # -- keyboard and size -----------------------------------------------------------
+    def inputs(self) -> list[QWidget]:
+        """The form's inputs that take the keyboard, top to bottom."""
+        found: list[QWidget] = []
+        for row in range(self.form.rowCount()):
+            for role in (QFormLayout.ItemRole.FieldRole, QFormLayout.ItemRole.SpanningRole):
+                item = self.form.itemAt(row, role)
+                widget = item.widget() if item is not None else None
+                if isinstance(widget, FieldBox):
+                    found.extend(widget.inputs())
+                elif widget is not None and widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
+                    found.append(widget)
+        return found
+
+    def first_input(self) -> QWidget | None:
+        """Where typing starts: the first enabled input."""
+        return next((w for w in self.inputs() if w.isEnabled()), None)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        if not self._shown_once:
+            # The buttons were made before the subclass added its fields, so Qt would
+            # start in 办理: put the inputs first, then 办理, then 关闭, and start typing
+            # in the first input (the amount, where there is one).
+            self._shown_once = True
+            chain = [*self.inputs(), self.ok, self.close_button]
+            for first, second in pairwise(chain):
+                QWidget.setTabOrder(first, second)
+            start = self.first_input()
+            if start is not None:
+                start.setFocus(Qt.FocusReason.TabFocusReason)
+                if isinstance(start, QLineEdit):
+                    start.selectAll()  # a preset amount is replaced by what is typed
+        super().showEvent(event)
+
+    def event(self, event: QEvent) -> bool:
+        handled = super().event(event)
+        if event.type() == QEvent.Type.LayoutRequest and self.isVisible():
+            self._fit_height()
+        return handled
+
+    def _fit_height(self) -> None:
+        # The window's minimum height does not count wrapped lines (a long red message
+        # under a field, a two-line preview): grow to what the text needs at this width
+        # instead of squeezing the inputs.
+        need = self.heightForWidth(self.width())
+        if need > self.height():
+            self.resize(self.width(), need)
 
     # -- building ------------------------------------------------------------------
     def add_field(
@@ -300,10 +382,21 @@ class ActionDialog(QDialog):
         self.set_status(_("正在办理…"))
         self.ctx.runner.submit(fn, self._succeeded, self._failed)
 
+    def can_submit(self) -> bool:
+        """False while the form shows that the action cannot be done (OK disabled)."""
+        return True
+
+    def update_ok(self) -> None:
+        self.ok.setEnabled(not self.completed and self.can_submit())
+
+    def after_success(self, result: Any) -> None:
+        """Bring the form's facts (a balance shown) up to date after the action."""
+
     def _succeeded(self, result: Any) -> None:
         self.completed = True
         self.result_value = result
         self.set_status(self.describe(result), OK_COLOUR)
+        self.after_success(result)
         for child in self.findChildren(QWidget):
             if isinstance(child, QLineEdit | QComboBox | QSpinBox | QCheckBox):
                 child.setEnabled(False)
@@ -313,7 +406,7 @@ class ActionDialog(QDialog):
         self.ctx.on_changed()
 
     def _failed(self, exc: BaseException) -> None:
-        self.ok.setEnabled(True)
+        self.update_ok()
         if isinstance(exc, ClubDeskError) and not isinstance(exc, PermissionDenied):
             if self.errors.show(exc.field, exc.message):
                 self.set_status(_("没有办理：请按红字提示修改。"), ERROR_COLOUR)
@@ -374,7 +467,7 @@ class TopUpDialog(ActionDialog):
         super().__init__(ctx, parent)
         assert ctx.card is not None
         self.add_info(_("卡号："), ctx.card.number)
-        self.add_info(_("当前余额："), format_fen(ctx.card.balance_fen))
+        self.balance = self.add_info(_("当前余额："), format_fen(ctx.card.balance_fen))
         self.amount = self.money("amount", _("充值金额（元）："))
         self.method = method_combo(self, OUTSIDE_METHODS)
         self.add_field("method", _("付款方式："), self.method)
@@ -434,6 +527,9 @@ class TopUpDialog(ActionDialog):
         return _("充值成功：卡 {number} 余额 {balance}。").format(
             number=result.card_number, balance=format_fen(result.balance_fen)
         )
+
+    def after_success(self, result: Any) -> None:
+        self.balance.setText(format_fen(result.balance_fen))
 
 
 class SettleDialog(ActionDialog):
@@ -530,7 +626,7 @@ class RefundDialog(ActionDialog):
         super().__init__(ctx, parent)
         assert ctx.card is not None
         self.add_info(_("卡号："), ctx.card.number)
-        self.add_info(_("当前余额："), format_fen(ctx.card.balance_fen))
+        self.balance = self.add_info(_("当前余额："), format_fen(ctx.card.balance_fen))
         self.amount = self.money("amount", _("退款金额（元）："))
         self.method = method_combo(self, OUTSIDE_METHODS)
         self.add_field("method", _("退回方式："), self.method)
@@ -562,6 +658,9 @@ class RefundDialog(ActionDialog):
         return _("退款成功：卡 {number} 余额 {balance}。").format(
             number=result.card_number, balance=format_fen(result.balance_fen)
         )
+
+    def after_success(self, result: Any) -> None:
+        self.balance.setText(format_fen(result.balance_fen))
 
 
 class ReissueDialog(ActionDialog):
@@ -698,6 +797,10 @@ class AdjustDialog(ActionDialog):
         self.points.valueChanged.connect(lambda _v: self._show_preview())
         self._show_preview()
 
+    def first_input(self) -> QWidget | None:
+        # Typing starts in the amount; 增加/扣减 before it is one Shift+Tab away.
+        return self.amount if self.amount.isEnabled() else self.points
+
     def change_fen(self) -> int:
         return (self.amount.fen() or 0) * int(self.direction.currentData())
 
@@ -750,17 +853,19 @@ class RedeemDialog(ActionDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(ctx, parent)
-        self.add_info(_("现有积分："), f"{ctx.points:,}")
+        self.points_info = self.add_info(_("现有积分："), f"{ctx.points:,}")
         self.reward = QComboBox(self)
         for reward in rewards:
             self.reward.addItem(
                 _("{name}（{cost:,} 分）").format(name=reward.name, cost=reward.points_cost),
                 reward,
             )
-        if chosen is not None:
-            for i, reward in enumerate(rewards):
-                if reward.id == chosen:
-                    self.reward.setCurrentIndex(i)
+        # The item chosen in the catalogue; otherwise the first the member can afford.
+        start = next((i for i, r in enumerate(rewards) if r.id == chosen), None)
+        if start is None:
+            start = next((i for i, r in enumerate(rewards) if r.points_cost <= ctx.points), 0)
+        if rewards:
+            self.reward.setCurrentIndex(start)
         self.add_field("reward", _("兑换项目："), self.reward)
         self.quantity = QSpinBox(self)
         self.quantity.setRange(1, 99)
@@ -773,12 +878,23 @@ class RedeemDialog(ActionDialog):
         reward = self.reward.currentData()
         return reward.points_cost * self.quantity.value() if reward else 0
 
+    def can_submit(self) -> bool:
+        return self.reward.currentData() is not None and self.cost() <= self.ctx.points
+
     def _show_preview(self) -> None:
+        if self.reward.currentData() is None:
+            self.preview.setText(_("没有可兑换的项目。"))
+            self.update_ok()
+            return
         after = self.ctx.points - self.cost()
         text = _("需要 {cost:,} 分，兑换后剩余 {after:,} 分").format(cost=self.cost(), after=after)
         if after < 0:
-            text += _("（积分不足）")
+            text = _("需要 {cost:,} 分，现有 {points:,} 分，积分不足，不能兑换。").format(
+                cost=self.cost(), points=self.ctx.points
+            )
         self.preview.setText(text)
+        self.preview.setStyleSheet(f"color: {ERROR_COLOUR};" if after < 0 else "color: #374151;")
+        self.update_ok()
 
     def work(self) -> Callable[[], Movement] | None:
         reward = self.reward.currentData()
@@ -792,6 +908,9 @@ class RedeemDialog(ActionDialog):
         return _("兑换成功：{item}，剩余积分 {points:,}。").format(
             item=self.reward.currentText(), points=result.points
         )
+
+    def after_success(self, result: Any) -> None:
+        self.points_info.setText(f"{result.points:,}")
 
 
 class DowngradeDialog(ActionDialog):

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QStyle,
     QTableView,
     QTabWidget,
     QVBoxLayout,
@@ -56,8 +57,11 @@ from ui.tasks import SyncRunner, TaskRunner
 Runner = TaskRunner | SyncRunner
 
 LEDGER_PAGE = 100
+LEDGER_REASON_WIDTH = 220  # what the 说明 column should get at least when the window opens
+DETAIL_CHROME = 70  # the window's, the tab's and the table's margins and frames
 POSITIVE = "#047857"
 NEGATIVE = "#b91c1c"
+PAID = "#374151"
 
 _STYLE = """
 QFrame#memberHeader { background: #ffffff; border: 1px solid #e5e7eb; border-radius: 6px; }
@@ -124,6 +128,23 @@ def _signed(fen: int) -> str:
     return ("+" if fen > 0 else "") + format_fen(fen)
 
 
+def _paid(fen: int) -> str:
+    """Money taken outside the card (positive) or given back to the member (negative)."""
+    if fen == 0:
+        return ""
+    if fen < 0:
+        return _("退还 {amount}").format(amount=format_fen(-fen))
+    return format_fen(fen)
+
+
+def _amount_or_paid(line: LedgerLine) -> str:
+    if line.amount_fen or line.paid_fen < 0:
+        return _signed(line.amount_fen) or _paid(line.paid_fen)
+    if line.paid_fen > 0:
+        return _("现付 {amount}").format(amount=format_fen(line.paid_fen))
+    return ""
+
+
 def _signed_points(points: int) -> str:
     return f"{points:+,}" if points else ""
 
@@ -166,6 +187,15 @@ def _table(parent: QWidget, model: RowsModel[Any]) -> QTableView:
     return table
 
 
+def _fit_columns(table: QTableView) -> None:
+    """Every column but the last as wide as its header and its text (both languages);
+    the last (说明, 原因) takes the rest of the width."""
+    model = table.model()
+    for column in range(model.columnCount() - 1):
+        if not table.isColumnHidden(column):
+            table.resizeColumnToContents(column)
+
+
 def _value_label(parent: QWidget) -> QLabel:
     value = QLabel("—", parent)
     value.setWordWrap(True)
@@ -205,6 +235,7 @@ class MemberDetailDialog(QDialog):
         self._ledger_loading = False
         self._loading = False
         self._again = False
+        self._width_fitted = False
         self.setObjectName("memberDetail")
         self.setWindowTitle(_("会员详情"))
         self.setModal(False)
@@ -373,16 +404,14 @@ class MemberDetailDialog(QDialog):
             ]
         )
         self.cards_table = _table(page, self.cards_model)
-        for column, width in enumerate((120, 150, 100, 100)):
-            self.cards_table.setColumnWidth(column, width)
+        _fit_columns(self.cards_table)
         self.cards_table.setMaximumHeight(150)
         left.addWidget(self.cards_table)
         left.addSpacing(6)
         left.addWidget(QLabel(_("最近流水："), page))
         self.recent_model: RowsModel[LedgerLine] = RowsModel(self._ledger_columns(brief=True))
         self.recent_table = _table(page, self.recent_model)
-        for column, width in enumerate((120, 70, 90, 80, 90)):
-            self.recent_table.setColumnWidth(column, width)
+        _fit_columns(self.recent_table)
         left.addWidget(self.recent_table, 1)
         layout.addLayout(left, 1)
 
@@ -419,6 +448,15 @@ class MemberDetailDialog(QDialog):
             RIGHT,
             foreground=lambda e: _colour(e.amount_fen),
         )
+        if brief:
+            # One amount column: the card's change, or what was paid outside the card
+            # (a sale paid in cash has no card change, but it is not nothing).
+            change = Column(
+                _("金额"),
+                _amount_or_paid,
+                RIGHT,
+                foreground=lambda e: _colour(e.amount_fen) if e.amount_fen else PAID,
+            )
         points: Column[LedgerLine] = Column(
             _("积分变动"),
             lambda e: _signed_points(e.points),
@@ -438,7 +476,7 @@ class MemberDetailDialog(QDialog):
             kind,
             Column(_("卡号"), lambda e: e.card_number or "—"),
             change,
-            Column(_("卡外付款"), lambda e: _signed(e.paid_fen), RIGHT),
+            Column(_("现付"), lambda e: _paid(e.paid_fen), RIGHT, foreground=lambda e: PAID),
             balance,
             points,
             Column(_("积分"), lambda e: f"{e.points_after:,}", RIGHT),
@@ -453,8 +491,7 @@ class MemberDetailDialog(QDialog):
         layout.setContentsMargins(10, 10, 10, 10)
         self.ledger_model: RowsModel[LedgerLine] = RowsModel(self._ledger_columns())
         self.ledger_table = _table(page, self.ledger_model)
-        for column, width in enumerate((118, 70, 92, 78, 72, 82, 62, 58, 62, 56)):
-            self.ledger_table.setColumnWidth(column, width)
+        _fit_columns(self.ledger_table)
         layout.addWidget(self.ledger_table, 1)
         row = QHBoxLayout()
         self.ledger_status = QLabel(page)
@@ -488,8 +525,7 @@ class MemberDetailDialog(QDialog):
             ]
         )
         self.rewards_table = _table(page, self.rewards_model)
-        for column, width in enumerate((220, 80, 100)):
-            self.rewards_table.setColumnWidth(column, width)
+        _fit_columns(self.rewards_table)
         layout.addWidget(self.rewards_table, 1)
         row = QHBoxLayout()
         row.addWidget(QLabel(_("选中项目后按回车或点“兑换”。"), page), 1)
@@ -522,8 +558,7 @@ class MemberDetailDialog(QDialog):
         self.ladder_table = _table(page, self.ladder_model)
         self.ladder_table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.ladder_table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        for column, width in enumerate((160, 110)):
-            self.ladder_table.setColumnWidth(column, width)
+        _fit_columns(self.ladder_table)
         self.ladder_table.setFixedHeight(26 * 5 + 32)
         layout.addWidget(self.ladder_table)
         layout.addSpacing(6)
@@ -538,8 +573,7 @@ class MemberDetailDialog(QDialog):
             ]
         )
         self.tier_table = _table(page, self.tier_model)
-        for column, width in enumerate((130, 90, 90, 90)):
-            self.tier_table.setColumnWidth(column, width)
+        _fit_columns(self.tier_table)
         layout.addWidget(self.tier_table, 1)
         self.tier_empty = QLabel(_("还没有等级变动记录：会员一直是入会时的等级。"), page)
         self.tier_empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -580,14 +614,35 @@ class MemberDetailDialog(QDialog):
         self._ledger_more = len(data.ledger) >= LEDGER_PAGE
         self.ledger_model.set_rows(data.ledger)
         self.ledger_table.setColumnHidden(2, len(data.profile.cards) <= 1)  # 卡号: one card only
+        _fit_columns(self.ledger_table)
         self.recent_model.set_rows(data.ledger[:20])
+        _fit_columns(self.recent_table)
         self._show_ledger_status()
         self._show_points(data)
         self._show_tiers(data)
+        if not self._width_fitted:
+            self._width_fitted = True
+            self._fit_width()
         self.status.setText(_("已更新 {time}").format(time=datetime.now().strftime("%H:%M:%S")))
         self.loaded.emit()
         if self._again:
             self.refresh()
+
+    def _fit_width(self) -> None:
+        """Widen the window (once, within the screen) so the ledger's columns and some
+        of its 说明 show without scrolling sideways; English headers are longer."""
+        header = self.ledger_table.horizontalHeader()
+        last = self.ledger_model.columnCount() - 1
+        columns = sum(
+            header.sectionSize(c) for c in range(last) if not self.ledger_table.isColumnHidden(c)
+        )
+        scrollbar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        need = columns + LEDGER_REASON_WIDTH + scrollbar + DETAIL_CHROME
+        screen = self.screen()
+        if screen is not None:
+            need = min(need, screen.availableGeometry().width() - 40)
+        if need > self.width():
+            self.resize(need, self.height())
 
     def _phone(self, profile: MemberProfile) -> str:
         if allowed(self.actor, Permission.VIEW_FULL_PHONE):
@@ -600,8 +655,11 @@ class MemberDetailDialog(QDialog):
         self.name_label.setText(p.name)
         self.tier_label.setText(p.tier_name)
         self.stars_label.setText(_stars(facts.stars))
+        spend = format_fen(facts.spend_fen)
         self.stars_label.setToolTip(
-            _("{n} 星（累计消费 {spend}）").format(n=facts.stars, spend=format_fen(facts.spend_fen))
+            _("1 星（累计消费 {spend}）").format(spend=spend)
+            if facts.stars == 1
+            else _("{n} 星（累计消费 {spend}）").format(n=facts.stars, spend=spend)
         )
         self.category_label.setText(label(facts.category))
         if facts.churned:
@@ -658,7 +716,9 @@ class MemberDetailDialog(QDialog):
             "wechat": p.wechat or "—",
             "spend": format_fen(facts.spend_fen),
             "email": p.email or "—",
-            "visits": _("{n} 次").format(n=facts.visits_last_year),
+            "visits": _("1 次")
+            if facts.visits_last_year == 1
+            else _("{n} 次").format(n=facts.visits_last_year),
             "preferences": p.preferences or "—",
             "special_needs": p.special_needs or "—",
             "notes": p.notes or "—",
@@ -673,6 +733,7 @@ class MemberDetailDialog(QDialog):
 
     def _show_cards(self, data: DetailData) -> None:
         self.cards_model.set_rows(list(reversed(data.profile.cards)))
+        _fit_columns(self.cards_table)
         card = data.working_card
         if card is None:
             self.card_summary.setText(_("会员目前没有在用的会员卡。可点“发卡”办理。"))
@@ -729,6 +790,8 @@ class MemberDetailDialog(QDialog):
             self.ledger_status.setText(
                 _("已显示最近 {n:,} 条，向下滚动或点按钮加载更早的流水").format(n=shown)
             )
+        elif shown == 1:
+            self.ledger_status.setText(_("共 1 条流水，已全部显示"))
         else:
             self.ledger_status.setText(_("共 {n:,} 条流水，已全部显示").format(n=shown))
         self.ledger_more.setEnabled(self._ledger_more and not self._ledger_loading)
@@ -740,31 +803,50 @@ class MemberDetailDialog(QDialog):
             )
         )
         self.rewards_model.set_rows(data.rewards)
+        _fit_columns(self.rewards_table)
         may = allowed(self.actor, Permission.POINTS_REDEEM)
         self.redeem_button.setEnabled(may and bool(data.rewards))
         self.redeem_button.setToolTip("" if may else denied_tip(Permission.POINTS_REDEEM))
-        if data.rewards and not self.rewards_table.currentIndex().isValid():
-            self.rewards_table.selectRow(0)
+        # Start on the first reward the member can afford; none when none is.
+        points = data.profile.points
+        affordable = next(
+            (row for row, r in enumerate(data.rewards) if r.points_cost <= points), None
+        )
+        if affordable is None:
+            self.rewards_table.clearSelection()
+            self.rewards_table.setCurrentIndex(QModelIndex())
+        else:
+            self.rewards_table.selectRow(affordable)
 
     def _show_tiers(self, data: DetailData) -> None:
         tier, facts = data.tier, data.insights
         if tier is not None:
-            rate_text = _rate(tier.discount_bp)
+            # Counts as their own phrases, so English can say "1 star" and "2 stars".
+            pp = tier.points_per_yuan
+            earn = _("每消费 1 元积 1 分") if pp == 1 else _("每消费 1 元积 {pp} 分").format(pp=pp)
+            stars = _("1 星") if facts.stars == 1 else _("{n} 星").format(n=facts.stars)
+            refs = (
+                _("推荐新会员 1 位")
+                if facts.referrals == 1
+                else _("推荐新会员 {n} 位").format(n=facts.referrals)
+            )
             self.tier_summary.setText(
                 _(
-                    "当前等级：{tier}（{rate}，每消费 1 元积 {pp} 分）。{stars} 星，"
-                    "累计消费 {spend}，推荐新会员 {refs} 位。升级自动进行；降级须由经理办理。"
+                    "当前等级：{tier}（{rate}，{earn}）。{stars}，累计消费 {spend}，{refs}。"
+                    "升级自动进行；降级须由经理办理。"
                 ).format(
                     tier=tier.name,
-                    rate=rate_text,
-                    pp=tier.points_per_yuan,
-                    stars=facts.stars,
+                    rate=_rate(tier.discount_bp),
+                    earn=earn,
+                    stars=stars,
                     spend=format_fen(facts.spend_fen),
-                    refs=facts.referrals,
+                    refs=refs,
                 )
             )
         self.tier_model.set_rows(data.tier_history)
         self.ladder_model.set_rows(sorted(data.tiers, key=lambda t: t.rank))
+        _fit_columns(self.tier_table)
+        _fit_columns(self.ladder_table)
         self.tier_table.setVisible(bool(data.tier_history))
         self.tier_empty.setVisible(not data.tier_history)
         may = allowed(self.actor, Permission.TIER_DOWNGRADE)
@@ -797,6 +879,7 @@ class MemberDetailDialog(QDialog):
         self._ledger_loading = False
         self._ledger_more = len(lines) >= LEDGER_PAGE
         self.ledger_model.append_rows(lines)
+        _fit_columns(self.ledger_table)
         self._show_ledger_status()
 
     def _ledger_failed(self, exc: BaseException) -> None:

@@ -44,6 +44,7 @@ from clubdesk.i18n import _
 from clubdesk.models import Member, Staff
 from clubdesk.models.enums import CardKind, Gender
 from clubdesk.privacy import mask_phone
+from clubdesk.search_terms import QueryKind
 from clubdesk.services import member_search, members
 from clubdesk.services.labels import label
 from clubdesk.services.members import DuplicatePhone, MemberInput
@@ -57,6 +58,7 @@ from ui.tasks import SyncRunner, TaskRunner
 Runner = TaskRunner | SyncRunner
 
 GENDERS = (Gender.UNKNOWN, Gender.FEMALE, Gender.MALE)
+PENDING = -1  # the referrer list's "please choose" entry: several matches, none chosen yet
 CARD_CHOICES: tuple[CardKind | None, ...] = (None, CardKind.STORED_VALUE, CardKind.DISCOUNT)
 _DATE_SEPARATORS = re.compile(r"[/.\-年月]")
 
@@ -126,6 +128,25 @@ def _load(db: Database, member_id: int | None) -> _Loaded:
             if other is not None:
                 referrer = (other.id, f"{other.name}  {mask_phone(other.phone)}")
     return _Loaded(staff, data, version, referrer)
+
+
+def _find_referrers(
+    db: Database, typed: str, exclude: int | None
+) -> tuple[list[MemberRow], int | None]:
+    """Members matching ``typed`` (not ``exclude``), and the one to preselect: the only
+    match, or the one whose full phone or card number was typed; None to make the
+    counter choose."""
+    page = member_search.search(db, typed, limit=20)
+    rows = [r for r in page.rows if r.id != exclude]
+    if len(rows) == 1:
+        return rows, rows[0].id
+    query = page.query
+    exact: list[MemberRow] = []
+    if query is not None and query.kind is QueryKind.CARD:
+        exact = [r for r in rows if r.card_number == query.text]
+    elif query is not None and query.kind is QueryKind.PHONE_FULL:
+        exact = rows
+    return rows, exact[0].id if len(exact) == 1 else None
 
 
 def _update(
@@ -303,6 +324,9 @@ class MemberEditor(QDialog):
         self.cancel_button.clicked.connect(self.reject)
         self.referrer_search.search.connect(self.find_referrer)
         self.referrer_find.clicked.connect(self.find_referrer)
+        self.referrer_combo.activated.connect(
+            lambda _i: self.errors.boxes["referred_by"].clear_error()
+        )
         self.replace_phone.clicked.connect(self._unlock_phone)
         self.open_duplicate.clicked.connect(self._open_duplicate)
         self.phone_edit.textEdited.connect(lambda _t: self.open_duplicate.hide())
@@ -377,6 +401,7 @@ class MemberEditor(QDialog):
 
     def _fill(self, data: MemberInput, referrer: tuple[int, str] | None) -> None:
         self.original = data
+        self.setWindowTitle(_("修改会员资料 — {name}").format(name=data.name))
         self.name_edit.setText(data.name)
         self._phone_locked = not allowed(self.actor, Permission.VIEW_FULL_PHONE)
         self.phone_edit.setText(mask_phone(data.phone) if self._phone_locked else data.phone)
@@ -423,28 +448,39 @@ class MemberEditor(QDialog):
             self.referrer_hint.setText(_("请输入推荐人的手机号、尾号4位或姓名。"))
             return
         self.referrer_hint.setText(_("正在查找…"))
-        db = self.db
+        db, exclude = self.db, self.member_id
         self.runner.submit(
-            lambda: member_search.search(db, typed, limit=20).rows,
-            self._referrers_found,
+            lambda: _find_referrers(db, typed, exclude),
+            lambda found: self._referrers_found(*found),
             lambda exc: show_error(self, exc),
         )
 
-    def _referrers_found(self, rows: list[MemberRow]) -> None:
-        rows = [r for r in rows if r.id != self.member_id]
-        self.referrer_combo.clear()
-        self.referrer_combo.addItem(_("（无推荐人）"), None)
+    def _referrers_found(self, rows: list[MemberRow], chosen: int | None = None) -> None:
+        self.errors.boxes["referred_by"].clear_error()
+        combo = self.referrer_combo
+        combo.clear()
+        if rows and chosen is None:
+            # Several matches: none is taken for the counter; saving asks for a choice.
+            combo.addItem(_("（请选择推荐人：找到 {n} 位）").format(n=len(rows)), PENDING)
+        combo.addItem(_("（无推荐人）"), None)
         for row in rows:
             card = _("  卡 {number}").format(number=row.card_number) if row.card_number else ""
-            self.referrer_combo.addItem(f"{row.name}  {row.phone_masked}{card}", row.id)
-        if rows:
-            self.referrer_combo.setCurrentIndex(1)
-            self.referrer_hint.setText(
-                _("找到 {n} 位，请在上方列表中选择（↑↓ 键）。").format(n=len(rows))
-            )
-            self.referrer_combo.setFocus(Qt.FocusReason.OtherFocusReason)
-        else:
+            combo.addItem(f"{row.name}  {row.phone_masked}{card}", row.id)
+        if not rows:
             self.referrer_hint.setText(_("没有找到匹配的会员。"))
+            return
+        if chosen is not None:
+            self._select(combo, chosen)
+            self.referrer_hint.setText(_("已选中推荐人，可在上方列表中更改。"))
+            combo.setFocus(Qt.FocusReason.OtherFocusReason)
+            return
+        combo.setCurrentIndex(0)
+        self.referrer_hint.setText(
+            _("找到 {n} 位，请在上方列表中选择（↑↓ 键）。").format(n=len(rows))
+        )
+        combo.setFocus(Qt.FocusReason.OtherFocusReason)
+        if combo.isVisible():
+            combo.showPopup()
 
     # -- reading the form ----------------------------------------------------------
     def snapshot(self) -> tuple[Any, ...]:
@@ -470,8 +506,14 @@ class MemberEditor(QDialog):
         return self.snapshot() != self._baseline
 
     def collect(self) -> MemberInput:
-        """The form as service input; DomainError for a birthday that is not a date."""
+        """The form as service input; DomainError for a birthday that is not a date or
+        a referrer search whose matches were not chosen from."""
         birthday = parse_birthday(self.birthday_edit.text())
+        if self.referrer_combo.currentData() == PENDING:
+            raise DomainError(
+                _("找到多位会员，请在推荐人列表中选择一位，或选“（无推荐人）”。"),
+                field="referred_by",
+            )
         if self._phone_locked and self.original is not None:
             phone = self.original.phone
         else:
@@ -543,6 +585,8 @@ class MemberEditor(QDialog):
             self.duplicate_id = exc.member_id
             self.open_duplicate.show()
         if isinstance(exc, ClubDeskError) and self.errors.show(exc.field, exc.message):
+            if exc.field == "referred_by" and self.referrer_combo.currentData() == PENDING:
+                self.referrer_combo.setFocus(Qt.FocusReason.OtherFocusReason)
             return
         if isinstance(exc, ClubDeskError):
             self.banner.setText(exc.message)

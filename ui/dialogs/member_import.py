@@ -10,10 +10,11 @@ parsing, the import, writing the error report) runs through the task runner.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -51,6 +52,7 @@ from ui.tasks import SyncRunner, TaskRunner
 
 Runner = TaskRunner | SyncRunner
 
+WRAP_ROWS = 500  # previews up to this many rows get their height fitted to 说明
 ERROR_FG = "#b00020"
 ERROR_BG = "#fde9e7"
 EXISTING_FG = "#8a5a00"
@@ -103,6 +105,19 @@ class PreviewRow:
     message: str
 
 
+def cell_text(value: object) -> str:
+    """A spreadsheet cell as the counter reads it: a date without 00:00:00."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        if value.time() == time(0, 0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ", timespec="minutes")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
 def preview_rows(
     table: mi.RawTable,
     mapping: dict[str, int],
@@ -116,8 +131,7 @@ def preview_rows(
         raw = raw_by_number.get(number)
         if raw is None or index is None:
             return ""
-        value = raw.cells[index]
-        return "" if value is None else str(value)
+        return cell_text(raw.cells[index])
 
     rows = []
     for result in results:
@@ -319,6 +333,24 @@ def _error_label(parent: QWidget) -> QLabel:
     return text
 
 
+class PathLine(QLineEdit):
+    """Enter reads the typed file and stays on the page; once that file is read, Enter
+    is the wizard's 下一步 as on every page."""
+
+    load = Signal()
+
+    def __init__(self, page: FilePage) -> None:
+        super().__init__(page)
+        self.page = page
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.page.needs_loading():
+            event.accept()
+            self.load.emit()
+            return
+        super().keyPressEvent(event)
+
+
 class FilePage(QWizardPage):
     def __init__(self, wizard: ImportWizard) -> None:
         super().__init__(wizard)
@@ -332,7 +364,7 @@ class FilePage(QWizardPage):
         )
         layout = QVBoxLayout(self)
         row = QHBoxLayout()
-        self.path_edit = QLineEdit(self)
+        self.path_edit = PathLine(self)
         self.path_edit.setPlaceholderText(_("文件路径"))
         self.path_edit.setClearButtonEnabled(True)
         self.browse = QPushButton(_("浏览(&O)…"), self)
@@ -351,8 +383,9 @@ class FilePage(QWizardPage):
         self.setTabOrder(self.path_edit, self.browse)
         self._generation = 0
         self._loaded_text = ""
+        self._loading_text: str | None = None
         self.browse.clicked.connect(self.choose)
-        self.path_edit.returnPressed.connect(self.load_typed)
+        self.path_edit.load.connect(self.load_typed)
         self.path_edit.textChanged.connect(lambda _text: self.completeChanged.emit())
 
     def initializePage(self) -> None:
@@ -370,12 +403,21 @@ class FilePage(QWizardPage):
             self.path_edit.setText(path)
             self.load(Path(path))
 
+    def needs_loading(self) -> bool:
+        """True while Enter in the path box has a file to read (or is reading it)."""
+        text = self.path_edit.text().strip()
+        return text != self._loaded_text or self._loading_text is not None
+
     def load_typed(self) -> None:
         text = self.path_edit.text().strip()
-        if text and text != self._loaded_text:
+        if not text:
+            self.error.setText(_("请输入文件路径，或点“浏览”选择文件。"))
+            return
+        if text != self._loaded_text and text != self._loading_text:
             self.load(Path(text))
 
     def load(self, path: Path) -> None:
+        self._loading_text = self.path_edit.text().strip()
         self._generation += 1
         generation = self._generation
         self.w.table = None
@@ -393,7 +435,8 @@ class FilePage(QWizardPage):
             return
         self.w.path = path
         self.w.table = table
-        self._loaded_text = self.path_edit.text().strip()
+        self._loaded_text = self._loading_text or self.path_edit.text().strip()
+        self._loading_text = None
         self.info.setText(
             _("已读取“{file}”：表头在第 {header} 行，{columns} 列，{rows:,} 行数据。").format(
                 file=path.name,
@@ -409,6 +452,7 @@ class FilePage(QWizardPage):
     def _failed(self, generation: int, exc: BaseException) -> None:
         if generation != self._generation:
             return
+        self._loading_text = None
         self.info.clear()
         if isinstance(exc, ClubDeskError):
             self.error.setText(exc.message)
@@ -499,7 +543,7 @@ class MappingPage(QWizardPage):
         if table is None or not isinstance(index, int) or index < 0:
             self.samples[key].clear()
             return
-        values = [str(r.cells[index]) for r in table.rows[:20] if r.cells[index] is not None]
+        values = [cell_text(r.cells[index]) for r in table.rows[:20] if r.cells[index] is not None]
         self.samples[key].setText(_("例：{value}").format(value=values[0]) if values else "")
 
     def mapping_changed(self) -> None:
@@ -535,12 +579,20 @@ class PreviewPage(QWizardPage):
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.verticalHeader().setVisible(False)
-        self.view.horizontalHeader().setStretchLastSection(True)
-        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.view.horizontalHeader().setResizeContentsPrecision(50)
-        self.view.setWordWrap(False)
-        for column, width in enumerate([50, 70, 90, 120, 50, 90, 90]):
-            self.view.setColumnWidth(column, width)
+        header = self.view.horizontalHeader()
+        header.setStretchLastSection(True)  # 说明, the last column, takes the rest
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setResizeContentsPrecision(200)
+        # A long 说明 wraps onto a second line instead of ending in "…"; its tooltip
+        # holds the whole text too.
+        self.view.setWordWrap(True)
+        self.view.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self._fit_columns()
+        self._refit = QTimer(self)
+        self._refit.setSingleShot(True)
+        self._refit.setInterval(0)
+        self._refit.timeout.connect(self._fit_rows)
+        header.sectionResized.connect(self._section_resized)
         layout.addWidget(self.view, 1)
         bottom = QHBoxLayout()
         self.only_errors = QCheckBox(_("只看有错误的行(&E)"), self)
@@ -615,6 +667,22 @@ class PreviewPage(QWizardPage):
     def _fill(self) -> None:
         rows = [r for r in self._rows if not r.ok] if self.only_errors.isChecked() else self._rows
         self.model.set_rows(rows)
+        self._fit_columns()
+        self._fit_rows()  # not for a huge file: measuring every row would stall
+
+    def _fit_columns(self) -> None:
+        for column in range(self.model.columnCount() - 1):
+            self.view.resizeColumnToContents(column)
+
+    def _section_resized(self, column: int, _old: int, _new: int) -> None:
+        # The 说明 column stretches with the window: fit the row heights to its new
+        # width once the view has settled.
+        if column == self.model.columnCount() - 1 and not self._refit.isActive():
+            self._refit.start()
+
+    def _fit_rows(self) -> None:
+        if 0 < self.model.rowCount() <= WRAP_ROWS:
+            self.view.resizeRowsToContents()
 
     def isComplete(self) -> bool:
         return self._ready and self.w.counts()[0] > 0
@@ -748,6 +816,7 @@ class ResultPage(QWizardPage):
 
         self.w.busy = True
         self.w.button(QWizard.WizardButton.CancelButton).setEnabled(False)
+        self.w.setOption(QWizard.WizardOption.NoCancelButton, True)  # nothing to cancel
         self.completeChanged.emit()
         self.w.runner.submit(
             lambda: mi.run_import(
@@ -777,7 +846,6 @@ class ResultPage(QWizardPage):
             self.progress.close()
             self.progress.deleteLater()
             self.progress = None
-        self.w.button(QWizard.WizardButton.CancelButton).setEnabled(True)
         self._done = True
         self.completeChanged.emit()
         self.w.button(QWizard.WizardButton.FinishButton).setFocus()
