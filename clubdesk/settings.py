@@ -91,10 +91,20 @@ def get_value(db: Database, key: str) -> Any:
 
 
 def session_value(session: Session, key: str) -> Any:
-    """``get_value`` inside a transaction the caller already holds."""
+    """``get_value`` inside a transaction the caller already holds.
+
+    All settings are read once per transaction (one small table, one query) rather
+    than one query per key: a settlement asks for half a dozen of them."""
     definition = _definition(key)
-    stored = session.execute(select(Setting.value).where(Setting.key == key)).scalar()
-    return definition.default if stored is None else json.loads(stored)
+    stored: dict[str, str] | None = session.info.get(_CACHE_KEY)
+    if stored is None:
+        stored = {k: v for k, v in session.execute(select(Setting.key, Setting.value))}
+        session.info[_CACHE_KEY] = stored
+    value = stored.get(key)
+    return definition.default if value is None else json.loads(value)
+
+
+_CACHE_KEY = "clubdesk.settings"
 
 
 def all_values(db: Database) -> dict[str, Any]:

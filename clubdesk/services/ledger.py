@@ -116,6 +116,7 @@ def append(
     )
     session.add(entry)
     session.flush()
+    session.info.pop("clubdesk.figures", None)  # sums cached by tiers are stale now
     return entry
 
 

@@ -8,11 +8,12 @@ is a manager's decision with a reason.  Every change goes into the tier history.
 from __future__ import annotations
 
 import calendar
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from clubdesk.db.engine import Database
 from clubdesk.errors import DomainError
@@ -89,6 +90,22 @@ class MemberFigures:
     referrals: int
 
 
+FIGURES_KEY = "clubdesk.figures"
+# Module-level aliases: new ones per call would defeat SQLAlchemy's statement cache.
+_FROM_TIER = aliased(Tier)
+_TO_TIER = aliased(Tier)
+
+
+def _memo(session: Session, key: tuple[object, ...], compute: Callable[[], int]) -> int:
+    """A member figure computed once per transaction while the ledger stands still
+    (``ledger.append`` forgets them): a settlement's tier rules and category ask for
+    the same sums several times."""
+    figures: dict[tuple[object, ...], int] = session.info.setdefault(FIGURES_KEY, {})
+    if key not in figures:
+        figures[key] = compute()
+    return figures[key]
+
+
 def cumulative_spend(session: Session, member_id: int, since: datetime | None = None) -> int:
     """What the member has paid for services (from the card and outside it), in all or
     since ``since``."""
@@ -98,7 +115,9 @@ def cumulative_spend(session: Session, member_id: int, since: datetime | None = 
     )
     if since is not None:
         query = query.where(LedgerEntry.at >= since)
-    return int(session.execute(query).scalar_one())
+    return _memo(
+        session, ("spend", member_id, since), lambda: int(session.execute(query).scalar_one())
+    )
 
 
 def points_earned_since(session: Session, member_id: int, since: datetime) -> int:
@@ -115,9 +134,7 @@ def points_earned_since(session: Session, member_id: int, since: datetime) -> in
 def last_downgrade(session: Session, member_id: int) -> datetime | None:
     """When a manager last moved the member down a tier: rules count only what
     happened after it, so the next settlement does not undo the decision."""
-    from sqlalchemy.orm import aliased
-
-    old, new = aliased(Tier), aliased(Tier)
+    old, new = _FROM_TIER, _TO_TIER
     return session.execute(
         select(func.max(TierChange.created_at))
         .select_from(TierChange)
@@ -142,7 +159,9 @@ def referrals(session: Session, member_id: int, since: datetime | None = None) -
     query = select(func.count()).where(Member.referred_by_id == member_id)
     if since is not None:
         query = query.where(Member.created_at >= since)
-    return int(session.execute(query).scalar_one())
+    return _memo(
+        session, ("referrals", member_id, since), lambda: int(session.execute(query).scalar_one())
+    )
 
 
 def _rule_met(
@@ -186,7 +205,10 @@ def upgrade_if_due(
     current = session.get(Tier, member.tier_id)
     assert current is not None
     higher = session.scalars(
-        select(Tier).where(Tier.rank > current.rank).order_by(Tier.rank.desc())
+        select(Tier)
+        .where(Tier.rank > current.rank)
+        .order_by(Tier.rank.desc())
+        .options(selectinload(Tier.rules))
     ).all()
     if not higher:
         return None
