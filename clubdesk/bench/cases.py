@@ -14,7 +14,8 @@ from typing import Any
 from clubdesk.bench.harness import CaseResult, Sample, time_ms
 from clubdesk.db.engine import Database
 from clubdesk.db.guard import connect_read_only
-from clubdesk.services import roster
+from clubdesk.search_terms import parse_query
+from clubdesk.services import member_search, roster
 
 
 @dataclass(frozen=True)
@@ -39,8 +40,10 @@ def roster_first_page(ctx: BenchContext) -> CaseResult:
     try:
         # The very statement the service runs, so the gap is ClubDesk's own overhead
         # (SQLAlchemy session, row objects, masking), not a cheaper query.
-        sql = roster.FIRST_PAGE_SQL.replace(":limit", "50")
-        floor = time_ms(lambda: raw.execute(sql).fetchall(), n)
+        query = parse_query("")
+        assert query is not None
+        sql, params = member_search.statement(query)
+        floor = time_ms(lambda: raw.execute(sql, params).fetchall(), n)
     finally:
         raw.close()
     return CaseResult(

@@ -16,9 +16,10 @@ from sqlalchemy.orm import Session
 from clubdesk.db.engine import Database
 from clubdesk.errors import NotFound
 from clubdesk.i18n import _
-from clubdesk.models import LedgerEntry, Member, MembershipCard, Staff
+from clubdesk.models import Member, MembershipCard, Staff
 from clubdesk.models.enums import CardKind, CardStatus, CustomerCategory, Gender
 from clubdesk.privacy import mask_phone
+from clubdesk.services import ledger
 
 PAGE_SIZE = 50
 
@@ -36,36 +37,13 @@ class MemberRow:
     last_visit_at: datetime | None
 
 
-# One statement for a page: the member's current card (newest that was not replaced),
-# that card's latest running balance, and the member's latest points total.
-_PAGE_SQL = """
-SELECT m.id, c.number, m.name, m.phone, t.name, m.category, m.last_visit_at,
-       COALESCE((SELECT l.balance_after_fen FROM ledger l
-                 WHERE l.card_id = c.id ORDER BY l.id DESC LIMIT 1), 0),
-       COALESCE((SELECT l.points_after FROM ledger l
-                 WHERE l.member_id = m.id ORDER BY l.id DESC LIMIT 1), 0)
-FROM members m
-JOIN tiers t ON t.id = m.tier_id
-LEFT JOIN cards c ON c.id = (SELECT c2.id FROM cards c2
-                             WHERE c2.member_id = m.id AND c2.status != 'replaced'
-                             ORDER BY c2.id DESC LIMIT 1)
-{where}
-ORDER BY m.id DESC
-LIMIT :limit
-"""
-FIRST_PAGE_SQL = _PAGE_SQL.format(where="")
-_FIRST_PAGE = text(FIRST_PAGE_SQL)
-_NEXT_PAGE = text(_PAGE_SQL.format(where="WHERE m.id < :after"))
-
-
 def page(db: Database, *, after_id: int | None = None, limit: int = PAGE_SIZE) -> list[MemberRow]:
-    """Members newest first, the ``limit`` after ``after_id`` (None: the first page)."""
-    with db.read() as session:
-        if after_id is None:
-            rows = session.execute(_FIRST_PAGE, {"limit": limit}).all()
-        else:
-            rows = session.execute(_NEXT_PAGE, {"after": after_id, "limit": limit}).all()
-    return [row_from_tuple(r) for r in rows]
+    """Members newest first, the ``limit`` after ``after_id`` (None: the first page):
+    the roster's empty search, one statement with each member's current card, balance
+    and points (``member_search``)."""
+    from clubdesk.services import member_search  # it builds on this module's rows
+
+    return member_search.search(db, "", after=after_id, limit=limit).rows
 
 
 def row_from_tuple(r: Any) -> MemberRow:
@@ -153,12 +131,7 @@ def _profile(session: Session, member: Member) -> MemberProfile:
         .where(MembershipCard.member_id == member.id)
         .order_by(MembershipCard.id)
     ).all()
-    points = session.execute(
-        select(LedgerEntry.points_after)
-        .where(LedgerEntry.member_id == member.id)
-        .order_by(LedgerEntry.id.desc())
-        .limit(1)
-    ).scalar()
+    points = ledger.member_points(session, member.id)
     return MemberProfile(
         id=member.id,
         name=member.name,
@@ -179,25 +152,15 @@ def _profile(session: Session, member: Member) -> MemberProfile:
         tier_name=member.tier.name,
         category=member.category,
         last_visit_at=member.last_visit_at,
-        points=int(points or 0),
+        points=points,
         cards=tuple(
             CardInfo(
                 number=c.number,
                 kind=c.kind,
                 status=c.status,
                 issued_on=c.issued_on,
-                balance_fen=_card_balance(session, c.id),
+                balance_fen=ledger.card_balance(session, c.id),
             )
             for c in cards
         ),
     )
-
-
-def _card_balance(session: Session, card_id: int) -> int:
-    value = session.execute(
-        select(LedgerEntry.balance_after_fen)
-        .where(LedgerEntry.card_id == card_id)
-        .order_by(LedgerEntry.id.desc())
-        .limit(1)
-    ).scalar()
-    return int(value or 0)
