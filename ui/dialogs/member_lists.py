@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from PySide6.QtCore import QDate, Qt, Signal
-from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDateEdit,
@@ -38,6 +38,7 @@ from clubdesk.services.derived import (
 from clubdesk.services.staff import StaffMember
 from ui.errors import show_error
 from ui.models.rows import CENTER, RIGHT, Column, RowsModel
+from ui.shortcuts import widget_shortcut
 from ui.tasks import SyncRunner, TaskRunner
 
 Runner = TaskRunner | SyncRunner
@@ -101,12 +102,10 @@ class BirthdaysDialog(QDialog):
         copy.clicked.connect(self.copy_greetings)
         close.clicked.connect(self.close)
         self.table.doubleClicked.connect(lambda index: self._open(index.row()))
-        enter = QShortcut(QKeySequence(Qt.Key.Key_Return), self.table)
-        enter.setContext(Qt.ShortcutContext.WidgetShortcut)
-        enter.activated.connect(lambda: self._open(self.table.currentIndex().row()))
-        copy_key = QShortcut(QKeySequence.StandardKey.Copy, self.table)
-        copy_key.setContext(Qt.ShortcutContext.WidgetShortcut)
-        copy_key.activated.connect(self.copy_greetings)
+        widget_shortcut(
+            self.table, Qt.Key.Key_Return, lambda: self._open(self.table.currentIndex().row())
+        )
+        widget_shortcut(self.table, QKeySequence.StandardKey.Copy, self.copy_greetings)
         self.load()
 
     def load(self) -> None:
@@ -187,9 +186,7 @@ class ChurnDialog(QDialog):
         open_button.clicked.connect(self._open)
         close.clicked.connect(self.close)
         self.table.doubleClicked.connect(lambda _i: self._open())
-        enter = QShortcut(QKeySequence(Qt.Key.Key_Return), self.table)
-        enter.setContext(Qt.ShortcutContext.WidgetShortcut)
-        enter.activated.connect(self._open)
+        widget_shortcut(self.table, Qt.Key.Key_Return, self._open)
         self.status.setText(_("正在加载…"))
         self.runner.submit(
             lambda: derived.churn_list(db, actor=actor), self._show, lambda e: show_error(self, e)

@@ -27,6 +27,7 @@ from clubdesk.services.roster import MemberRow
 from ui.docks.base import TableDock
 from ui.errors import show_error
 from ui.models.rows import CENTER, RIGHT, Column, RowsModel
+from ui.shortcuts import widget_shortcut
 from ui.tasks import SyncRunner, TaskRunner
 
 CHURN_DAYS_DEFAULT = 90
@@ -182,10 +183,7 @@ class RosterDock(TableDock):
         self.table.doubleClicked.connect(lambda index: self._open_row(index.row()))
         QShortcut(QKeySequence("Ctrl+F"), self, self.focus_search)
         for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            # Only while the table has the focus: Enter elsewhere belongs to others.
-            enter = QShortcut(QKeySequence(key), self.table)
-            enter.setContext(Qt.ShortcutContext.WidgetShortcut)
-            enter.activated.connect(self._open_current)
+            widget_shortcut(self.table, key, self._open_current)
 
     # -- loading ---------------------------------------------------------------------
     def loader(self) -> Callable[[], dict[str, Any]]:
