@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 import time
 from collections.abc import Sequence
@@ -46,6 +47,10 @@ class QtFrontend:
         window = MainWindow(db, staff.counter_user(db, prefs.load().last_user))
         window.show()
         QTimer.singleShot(0, window.refresh_all)
+        # Everything built so far lives as long as the window: keep it out of the
+        # collector, whose full passes otherwise pause a board reload by tens of ms.
+        gc.collect()
+        gc.freeze()
         code = app.exec()
         db.dispose()
         return code

@@ -1,8 +1,10 @@
-"""The main window: four movable, floatable, tabbable docks around the counter's work."""
+"""The main window: movable, floatable, tabbable docks around the counter's work, with
+the booking board taking the right-hand side."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QUrl
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
@@ -23,16 +25,16 @@ from clubdesk.paths import data_dir, log_dir
 from clubdesk.services.labels import label
 from clubdesk.services.roster import MemberRow
 from clubdesk.services.staff import StaffMember
-from ui.docks.base import TableDock
 from ui.docks.bookings import BookingsDock
 from ui.docks.complaints import ComplaintsDock
+from ui.docks.in_service import InServiceDock
 from ui.docks.roster import RosterDock
 from ui.docks.vip import VipDock
 from ui.errors import show_error
 from ui.tasks import SyncRunner, TaskRunner
 
 # Bump when the dock set changes so an old saved layout is not applied to new docks.
-LAYOUT_VERSION = 1
+LAYOUT_VERSION = 2
 
 
 def window_settings() -> QSettings:
@@ -65,8 +67,15 @@ class MainWindow(QMainWindow):
         self.bookings = BookingsDock(db, self.runner, self)
         self.complaints = ComplaintsDock(db, self.runner, self)
         self.vip = VipDock(db, self.runner, self)
-        self.docks: list[TableDock] = [self.roster, self.bookings, self.complaints, self.vip]
+        self.in_service = InServiceDock(db, self.runner, user, self)
+        # Every dock has refresh(), focus_table(), a loaded signal and a view action.
+        self.docks: list[Any] = [
+            self.roster, self.bookings, self.complaints, self.vip, self.in_service,
+        ]  # fmt: skip
 
+        from ui.booking_actions import BookingActions
+
+        self.booking_actions = BookingActions(self)
         self._build_status_bar()
         self._build_actions()
         self.apply_default_layout()
@@ -88,15 +97,18 @@ class MainWindow(QMainWindow):
     def apply_default_layout(self) -> None:
         for dock in self.docks:
             dock.setFloating(False)  # before re-adding: afterwards it would undo the tabs
+        # The board is where the counter works all evening: the whole right-hand side.
+        # The roster sits above the guests in service, complaints and VIP tabbed below.
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.roster)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.bookings)
-        self.splitDockWidget(self.bookings, self.complaints, Qt.Orientation.Vertical)
+        self.splitDockWidget(self.roster, self.in_service, Qt.Orientation.Vertical)
+        self.tabifyDockWidget(self.in_service, self.complaints)
         self.tabifyDockWidget(self.complaints, self.vip)
         for dock in self.docks:
             dock.show()
-        self.complaints.raise_()
-        self.resizeDocks([self.roster, self.bookings], [720, 640], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.bookings, self.complaints], [1, 1], Qt.Orientation.Vertical)
+        self.in_service.raise_()
+        self.resizeDocks([self.roster, self.bookings], [520, 1000], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.roster, self.in_service], [1, 1], Qt.Orientation.Vertical)
 
     def reset_layout(self) -> None:
         # Rebuilt rather than restoreState(default): restoring tabified docks into a
@@ -237,12 +249,15 @@ class MainWindow(QMainWindow):
         view_menu = menu.addMenu(_("视图(&V)"))
         view_menu.addAction(self.refresh_action)
         view_menu.addSeparator()
-        for key, dock in zip("1234", self.docks, strict=True):
+        for key, dock in zip("12345", self.docks, strict=True):
             toggle = dock.toggleViewAction()
             toggle.setShortcut(QKeySequence(f"Ctrl+{key}"))
             view_menu.addAction(toggle)
         view_menu.addSeparator()
         view_menu.addAction(self.reset_layout_action)
+
+        booking_menu = menu.addMenu(_("预约(&B)"))
+        booking_toolbar_actions = self.booking_actions.build_menu(booking_menu)
 
         tools_menu = menu.addMenu(_("工具(&T)"))
         tools_menu.addAction(self.settings_action)
@@ -258,13 +273,14 @@ class MainWindow(QMainWindow):
         for action in (
             self.new_member_action,
             self.open_member_action,
+            *booking_toolbar_actions,
             self.refresh_action,
             self.print_card_action,
             self.settings_action,
             self.reset_layout_action,
         ):
             toolbar.addAction(action)
-        for key, dock in zip("1234", self.docks, strict=True):
+        for key, dock in zip("12345", self.docks, strict=True):
             focus = QAction(self)
             focus.setShortcut(QKeySequence(f"Alt+{key}"))
             focus.triggered.connect(dock.focus_table)
@@ -325,12 +341,21 @@ class MainWindow(QMainWindow):
 
     def card_scanned(self, number: str) -> None:
         """A card reader typed a number and Enter: open that member from anywhere."""
+        from PySide6.QtWidgets import QApplication
+
         from clubdesk.services.cards import member_for_card
 
         self.statusBar().showMessage(_("已读卡：{number}").format(number=number), 4000)
+        # A dialog that is asking who the guest is (the walk-in wizard) takes the card.
+        taker = getattr(QApplication.activeWindow(), "take_member", None)
+
+        def found(member_id: int) -> None:
+            if taker is None or not taker(member_id):
+                self.open_member(member_id)
+
         self.runner.submit(
             lambda: member_for_card(self.db, number),
-            self.open_member,
+            found,
             lambda exc: show_error(self, exc),
         )
 

@@ -268,6 +268,12 @@ def _search_cases() -> dict[str, Case]:
     return {f"search.{suffix}": search_case(suffix, d, make) for suffix, d, make in KINDS}
 
 
+def _board_cases() -> dict[str, Case]:
+    from clubdesk.bench.board_cases import CASES as BOARD_CASES
+
+    return BOARD_CASES
+
+
 CASES: dict[str, Case] = {
     "startup.cold": cold_start,
     "roster.first_page": roster_first_page,
@@ -275,4 +281,5 @@ CASES: dict[str, Case] = {
     "roster.keystroke": roster_keystroke,
     "roster.memory": roster_memory,
     "settlement.stored_value": settlement_case,
+    **_board_cases(),
 }

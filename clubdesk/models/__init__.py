@@ -1,7 +1,16 @@
 """Every mapped class, imported here so ``Base.metadata`` knows the whole schema."""
 
 from clubdesk.models.base import Base
-from clubdesk.models.booking import Booking, BookingResource, Resource, Service, resource_services
+from clubdesk.models.booking import (
+    Booking,
+    BookingResource,
+    Checkout,
+    Reception,
+    Resource,
+    Service,
+    WaitlistEntry,
+    resource_services,
+)
 from clubdesk.models.complaint import Complaint, ComplaintCategory, ComplaintStep, ReturnVisit
 from clubdesk.models.member import (
     LedgerEntry,
@@ -22,6 +31,7 @@ __all__ = [
     "Base",
     "Booking",
     "BookingResource",
+    "Checkout",
     "Complaint",
     "ComplaintCategory",
     "ComplaintStep",
@@ -29,6 +39,7 @@ __all__ = [
     "Member",
     "MemberSearchTerm",
     "MembershipCard",
+    "Reception",
     "Resource",
     "ReturnVisit",
     "Reward",
@@ -41,5 +52,6 @@ __all__ = [
     "VipChecklistItem",
     "VipLevel",
     "VipVisit",
+    "WaitlistEntry",
     "resource_services",
 ]

@@ -116,6 +116,20 @@ ACTIVE_BOOKING_STATES = (
 )
 
 
+class WaitlistState(StrEnum):
+    WAITING = "waiting"
+    NOTIFIED = "notified"  # a matching slot freed up and the counter was told
+    BOOKED = "booked"
+    WITHDRAWN = "withdrawn"
+
+
+class ReceptionOutcome(StrEnum):
+    """How a walk-in reception (带客) ended: seated for a service, or left."""
+
+    SEATED = "seated"
+    LEFT = "left"
+
+
 class Satisfaction(StrEnum):
     SATISFIED = "satisfied"
     AVERAGE = "average"

@@ -4,6 +4,13 @@ These are small (hundreds of rows) and written for clarity.  Bookings and compla
 are planned before the members are generated, because they decide some ledger
 entries (a settled booking is paid from the card, a compensation is paid onto it);
 the texts that need a member's name are filled in once the members are written.
+
+The booking grid runs from 10:00 to 02:00 the next morning (the club's opening hours);
+a booking belongs to the business day it starts on.  A class or screening is one
+booking that holds the room (and the coach), and its seats are bookings pointing at it
+without resources of their own.  Settled bookings get their bill (checkout) once the
+ledger is written, from the purchase the ledger recorded; walk-in guests get their
+reception at the door (带客), and a few who left without a booking are recorded too.
 """
 
 from __future__ import annotations
@@ -11,7 +18,7 @@ from __future__ import annotations
 import json
 import random
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import time
 
@@ -22,31 +29,54 @@ from clubdesk.models.enums import (
     ComplaintChannel,
     ComplaintStepKind,
     Department,
+    PaymentMethod,
+    ReceptionOutcome,
     ResourceKind,
     ReturnVisitSource,
     Role,
     Satisfaction,
+    ServiceCategory,
     Severity,
     VipVisitStatus,
     VisitChannel,
+    WaitlistState,
 )
 from clubdesk.seed import catalog
 from clubdesk.seed.clock import DAY, HOUR, MINUTE, Clock, time_text
-from clubdesk.seed.people import Compensation, People, Visit
+from clubdesk.seed.people import LEDGER_COLUMNS, Compensation, People, Visit
 
 Row = tuple[object, ...]
+# received, staff, guest, need, closed, outcome, booking, left reason
+_Reception = tuple[int, int | None, str, str, int | None, str | None, int | None, str | None]
 
 SLOT = 15 * MINUTE  # booking grid: quarter hours from opening to closing
-SLOTS = (catalog.CLOSE_HOUR - catalog.OPEN_HOUR) * 4
+SLOTS = (catalog.CLOSE_HOUR - catalog.OPEN_HOUR) * 4  # 10:00 … 02:00: 64 slots
 DEMO_DAYS = range(-3, 4)  # today - 3 … today + 3
 COMPLAINTS = 40
+ADD_TIME = 30 * MINUTE  # 加钟
+ADD_TIME_SHARE = 0.05  # of finished massages and foot massages, where the slot is free
+LEFT_SHARE = 0.1  # walk-ins who left without a booking, per walk-in seated
 
 BOOKING_COLUMNS = (
     "id", "member_id", "guest_name", "guest_count", "service_id", "start_at", "end_at",
     "state", "walk_in", "notes", "cancel_reason", "satisfaction", "received_by_id",
-    "arrived_at", "service_started_at", "finished_at", "settled_at", "version", "created_at",
+    "arrived_at", "service_started_at", "finished_at", "settled_at", "session_id",
+    "added_minutes", "version", "created_at",
 )  # fmt: skip
 ALLOCATION_COLUMNS = ("id", "booking_id", "resource_id", "start_at", "end_at", "active")
+CHECKOUT_COLUMNS = (
+    "id", "booking_id", "member_id", "card_id", "list_fen", "discount_bp", "discount_reason",
+    "due_fen", "method", "points_earned", "settled_at", "settled_by_id",
+)  # fmt: skip
+RECEPTION_COLUMNS = (
+    "id", "staff_id", "member_id", "guest_name", "need", "received_at", "outcome",
+    "closed_at", "left_reason", "booking_id",
+)  # fmt: skip
+WAITLIST_COLUMNS = (
+    "id", "member_id", "guest_name", "contact", "service_id", "resource_id", "session_id",
+    "wanted_from", "wanted_until", "state", "notified_at", "booking_id", "created_by_id",
+    "notes", "created_at",
+)  # fmt: skip
 COMPLAINT_COLUMNS = (
     "id", "number", "member_id", "complainant_name", "contact", "received_at", "channel",
     "category_id", "severity", "booking_id", "staff_id", "department", "content",
@@ -122,13 +152,15 @@ class _Booking:
     notes: str | None
     cancel_reason: str | None
     satisfaction: Satisfaction | None
-    received_by: int
+    received_by: int | None
     arrived: int | None
     started: int | None
     finished: int | None
     settled: int | None
     created: int
     resources: list[int] = field(default_factory=list)
+    session: _Booking | None = None  # the class or screening this is a seat of
+    added: int = 0  # seconds of 加钟
     id: int = 0
 
 
@@ -166,52 +198,45 @@ class Activity:
         self.complaints: list[_Complaint] = []
         self.front_desk = refs.staff(Role.FRONT_DESK)
         self.handlers = refs.staff(Role.SUPERVISOR) + refs.staff(Role.MANAGER)
+        self.specs = {s.key: s for s in catalog.SERVICES}
+        self.allowed = {r.id: r.allowed for r in refs.resources}
+        # (resource, business day) → bit mask of the slots it is held (or was used).
+        self.busy: defaultdict[tuple[int, int], int] = defaultdict(int)
+        self.full_session: _Booking | None = None
+        self._able: dict[tuple[str, bool], list[tuple[int, int]]] = {}
 
     # -- bookings ---------------------------------------------------------------------
 
     def plan_bookings(self) -> None:
         rng = self.rng
         clock = self.clock
-        busy: dict[tuple[int, int], int] = defaultdict(int)  # (resource, day) → slot mask
-        member_busy: dict[tuple[int, int], int] = defaultdict(int)
+        member_busy: defaultdict[tuple[int, int], int] = defaultdict(int)
         drafts: list[_Booking] = []
         allocated = list(catalog.ALLOCATED_BOOKINGS)
         weights = list(catalog.ALLOCATED_BOOKINGS.values())
-        specs = {s.key: s for s in catalog.SERVICES}
-        # Evenings are busy, mornings quiet: weights per half-hour start from 10:00.
-        start_weights = [
-            1 if h < 13 else 2 if h < 17 else 4 if h < 22 else 2 for h in _half_hours()
-        ]
+        starts = range(len(_START_WEIGHTS))
         for offset in DEMO_DAYS:
             day = clock.today_day + offset
+            # Classes and screenings first: they are on the timetable before anyone books.
+            drafts.extend(self._sessions(day, member_busy))
+            for _ in range(rng.randint(1, 3)):
+                key, hour, minute = rng.choice(catalog.LATE_BOOKINGS)
+                first = ((hour - catalog.OPEN_HOUR) * HOUR + minute * MINUTE) // SLOT
+                draft = self._place(key, day, first, member_busy)
+                if draft is not None:
+                    drafts.append(draft)
             target = rng.randint(125, 170)
             placed = attempts = 0
             while placed < target and attempts < target * 6:
                 attempts += 1
                 key = rng.choices(allocated, weights)[0]
-                length = specs[key].duration_min * MINUTE // SLOT
-                first = 2 * rng.choices(range(len(start_weights)), start_weights)[0]
-                if first + length > SLOTS:
-                    continue
-                mask = ((1 << length) - 1) << first
-                start = day * DAY + catalog.OPEN_HOUR * HOUR + first * SLOT
-                draft = self._draft(key, start, start + length * SLOT, member_busy, day, mask)
+                first = 2 * rng.choices(starts, _START_WEIGHTS)[0]
+                draft = self._place(key, day, first, member_busy)
                 if draft is None:
                     continue
-                holds = draft.state not in (BookingState.CANCELLED, BookingState.NO_SHOW)
-                room = self._pick(key, day, mask, busy, people=False, check=holds)
-                person = self._pick(key, day, mask, busy, people=True, check=holds)
-                if room is None or person is None:
-                    continue
-                if holds:
-                    busy[room, day] |= mask
-                    busy[person, day] |= mask
-                    if draft.member_id is not None:
-                        member_busy[draft.member_id, day] |= mask
-                draft.resources = [room, person]
                 drafts.append(draft)
                 placed += 1
-            drafts.extend(self._session_seats(day, member_busy))
+        self._add_time(drafts, member_busy)
         # Ids in the order the bookings were made, as the counter would have given them.
         drafts.sort(key=lambda b: (b.created, b.start))
         for n, draft in enumerate(drafts, start=1):
@@ -232,40 +257,179 @@ class Activity:
         for planned in visits.values():
             planned.sort(key=lambda v: v.ts)
 
-    def _session_seats(self, day: int, member_busy: dict[tuple[int, int], int]) -> list[_Booking]:
-        seats: list[_Booking] = []
-        specs = {s.key: s for s in catalog.SERVICES}
+    def _place(
+        self, key: str, day: int, first: int, member_busy: defaultdict[tuple[int, int], int]
+    ) -> _Booking | None:
+        """A booking of ``key`` from slot ``first`` of ``day`` with a room and a person
+        who work then and are free (None when there are none, or no member is)."""
+        length = self.specs[key].duration_min * MINUTE // SLOT
+        if first + length > SLOTS:
+            return None
+        mask = ((1 << length) - 1) << first
+        start = day * DAY + catalog.OPEN_HOUR * HOUR + first * SLOT
+        draft = self._draft(key, start, start + length * SLOT, member_busy, day, mask)
+        if draft is None:
+            return None
+        holds = draft.state not in (BookingState.CANCELLED, BookingState.NO_SHOW)
+        room = self._pick(key, day, mask, people=False, check=holds)
+        person = self._pick(key, day, mask, people=True, check=holds)
+        if room is None or person is None:
+            return None
+        if holds:
+            self.busy[room, day] |= mask
+            self.busy[person, day] |= mask
+            if draft.member_id is not None:
+                member_busy[draft.member_id, day] |= mask
+        draft.resources = [room, person]
+        return draft
+
+    def _sessions(self, day: int, member_busy: defaultdict[tuple[int, int], int]) -> list[_Booking]:
+        """Each class or screening of ``day``: the session itself, holding its room and
+        coach, and the seats members reserved in it (no more than its capacity)."""
+        rng = self.rng
+        out: list[_Booking] = []
         for key, hour, minute, low, high in catalog.SESSIONS:
+            spec = self.specs[key]
+            capacity = spec.capacity or high
             start = day * DAY + hour * HOUR + minute * MINUTE
-            end = start + specs[key].duration_min * MINUTE
+            end = start + spec.duration_min * MINUTE
             first = (start - day * DAY - catalog.OPEN_HOUR * HOUR) // SLOT
             mask = ((1 << ((end - start) // SLOT)) - 1) << first
-            for _ in range(self.rng.randint(low, high)):
-                draft = self._draft(key, start, end, member_busy, day, mask, walk_ins=False)
-                if draft is not None:
-                    seats.append(draft)
-                    if draft.member_id is not None:
-                        member_busy[draft.member_id, day] |= mask
-        return seats
+            holders = [self._pick(key, day, mask, people=False, check=True)]
+            if self._staffed(key):
+                holders.append(self._pick(key, day, mask, people=True, check=True))
+            resources = [r for r in holders if r is not None]
+            if len(resources) != len(holders):
+                continue
+            host = self._host(key, start, end, resources)
+            for resource_id in resources:
+                self.busy[resource_id, day] |= mask
+            out.append(host)
+            full = (day - self.clock.today_day, key, hour, minute) == catalog.FULL_SESSION
+            wanted = capacity if full else min(capacity, rng.randint(low, high))
+            taken = 0
+            for _ in range(wanted * 4):
+                if taken >= wanted:
+                    break
+                seat = self._draft(key, start, end, member_busy, day, mask, walk_ins=False)
+                if seat is None:
+                    continue
+                seat.session = host
+                out.append(seat)
+                if seat.state is not BookingState.CANCELLED:
+                    taken += 1
+                if seat.member_id is not None:
+                    member_busy[seat.member_id, day] |= mask
+            if full and taken == capacity:
+                self.full_session = host
+        return out
 
-    def _pick(
-        self, key: str, day: int, mask: int, busy: dict[tuple[int, int], int], *,
-        people: bool, check: bool,
-    ) -> int | None:  # fmt: skip
+    def _staffed(self, key: str) -> bool:
+        """Whether a session of ``key`` needs a person (a class its coach; a screening
+        nobody)."""
         staff_kinds = (ResourceKind.THERAPIST, ResourceKind.COACH)
-        fits = [
-            r
-            for r in self.refs.resources
-            if key in r.services and (r.kind in staff_kinds) == people and mask & r.allowed == mask
+        return any(r.kind in staff_kinds and key in r.services for r in self.refs.resources)
+
+    def _host(self, key: str, start: int, end: int, resources: list[int]) -> _Booking:
+        """The session's own booking: no guest, its state only follows the clock."""
+        now = self.clock.now_ts
+        arrived = started = finished = None
+        if end <= now:
+            state = BookingState.FINISHED
+            arrived = started = start
+            finished = end
+        elif start <= now:
+            state = BookingState.IN_SERVICE
+            arrived = started = start
+        else:
+            state = BookingState.BOOKED
+        return _Booking(
+            member_id=None,
+            guest_name=None,
+            service=key,
+            start=start,
+            end=end,
+            state=state,
+            walk_in=False,
+            notes=None,
+            cancel_reason=None,
+            satisfaction=None,
+            received_by=None,
+            arrived=arrived,
+            started=started,
+            finished=finished,
+            settled=None,
+            # On the timetable five days ahead, before any seat is reserved.
+            created=(start // DAY - 5) * DAY + catalog.OPEN_HOUR * HOUR,
+            resources=resources,
+        )
+
+    def _add_time(
+        self, drafts: list[_Booking], member_busy: defaultdict[tuple[int, int], int]
+    ) -> None:
+        """加钟: a twentieth of the finished massages and foot massages went on half an
+        hour longer, tried in random order where the room, the therapist (in their shift)
+        and the guest were free."""
+        now = self.clock.now_ts
+        busy = self.busy
+        eligible = [
+            b
+            for b in drafts
+            if b.state in (BookingState.FINISHED, BookingState.SETTLED)
+            and self.specs[b.service].category in _ADD_TIME_CATEGORIES
+            and b.end + ADD_TIME <= now
         ]
-        self.rng.shuffle(fits)
-        for r in fits:
-            if not check or not busy[r.id, day] & mask:
-                return r.id
-        return None
+        wanted = round(len(eligible) * ADD_TIME_SHARE)
+        for b in self.rng.sample(eligible, len(eligible)):
+            if wanted == 0:
+                break
+            day = b.start // DAY
+            first = (b.end - day * DAY - catalog.OPEN_HOUR * HOUR) // SLOT
+            length = ADD_TIME // SLOT
+            if first + length > SLOTS:
+                continue
+            mask = ((1 << length) - 1) << first
+            if any(busy[r, day] & mask or self.allowed[r] & mask != mask for r in b.resources):
+                continue
+            if b.member_id is not None and member_busy[b.member_id, day] & mask:
+                continue
+            for r in b.resources:
+                busy[r, day] |= mask
+            if b.member_id is not None:
+                member_busy[b.member_id, day] |= mask
+            wanted -= 1
+            b.added = ADD_TIME
+            b.end += ADD_TIME
+            if b.finished is not None:
+                b.finished += ADD_TIME
+            if b.settled is not None:
+                b.settled += ADD_TIME
+                if b.settled > now:
+                    b.settled = None
+                    b.state = BookingState.FINISHED
+
+    def _pick(self, key: str, day: int, mask: int, *, people: bool, check: bool) -> int | None:
+        """A room (or with ``people`` a therapist or coach) for ``key`` that works during
+        ``mask`` and, with ``check``, is free then; chosen at random among those."""
+        fits = self._able.get((key, people))
+        if fits is None:
+            staff_kinds = (ResourceKind.THERAPIST, ResourceKind.COACH)
+            fits = [
+                (r.id, r.allowed)
+                for r in self.refs.resources
+                if key in r.services and (r.kind in staff_kinds) == people
+            ]
+            self._able[key, people] = fits
+        busy = self.busy
+        free = [
+            resource_id
+            for resource_id, allowed in fits
+            if mask & allowed == mask and not (check and busy[resource_id, day] & mask)
+        ]
+        return self.rng.choice(free) if free else None
 
     def _draft(
-        self, key: str, start: int, end: int, member_busy: dict[tuple[int, int], int],
+        self, key: str, start: int, end: int, member_busy: defaultdict[tuple[int, int], int],
         day: int, mask: int, *, walk_ins: bool = True,
     ) -> _Booking | None:  # fmt: skip
         """A booking of ``key`` from ``start`` to ``end`` in the state it has by now."""
@@ -354,14 +518,17 @@ class Activity:
         allocations: list[Row] = []
         for b in self.bookings:
             steps = sum(x is not None for x in (b.arrived, b.started, b.finished, b.settled))
+            version = (
+                1 + steps + (b.state in (BookingState.CANCELLED, BookingState.NO_SHOW))
+                + (b.added > 0)
+            )  # fmt: skip
             bookings.append(
                 (b.id, b.member_id, b.guest_name, 1, service_ids[b.service], text(b.start),
                  text(b.end), b.state.value, int(b.walk_in), b.notes, b.cancel_reason,
                  b.satisfaction.value if b.satisfaction else None, b.received_by,
                  _opt(text, b.arrived), _opt(text, b.started), _opt(text, b.finished),
-                 _opt(text, b.settled),
-                 1 + steps + (b.state in (BookingState.CANCELLED, BookingState.NO_SHOW)),
-                 text(b.created))
+                 _opt(text, b.settled), b.session.id if b.session else None,
+                 b.added // MINUTE, version, text(b.created))
             )  # fmt: skip
             active = int(b.state in ACTIVE_BOOKING_STATES)
             for resource_id in b.resources:
@@ -369,6 +536,177 @@ class Activity:
                     (len(allocations) + 1, b.id, resource_id, text(b.start), text(b.end), active)
                 )
         return bookings, allocations
+
+    # -- checkouts, receptions, waitlist ----------------------------------------------
+
+    def checkout_rows(
+        self, entries: Sequence[Row], member_tiers: dict[int, tuple[int, str]]
+    ) -> list[Row]:
+        """The bill of every settled booking.
+
+        A member's is what the ledger recorded (``entries``: the ledger rows that carry
+        a booking id): the purchase's charge, card and staff, the points it earned, the
+        tier discount (``member_tiers``: member → discount bp, tier name) the price was
+        worked out with.  A walk-in guest paid the list price at the counter.
+        """
+        purchases: dict[int, Row] = {}
+        points: defaultdict[int, int] = defaultdict(int)
+        for entry in entries:
+            booking_id = entry[_L_BOOKING]
+            assert isinstance(booking_id, int)
+            if entry[_L_KIND] == "purchase":
+                purchases.setdefault(booking_id, entry)
+            elif entry[_L_KIND] == "points_earned":
+                points[booking_id] += int(entry[_L_POINTS])  # type: ignore[call-overload]
+        text = self.clock.text
+        bills: list[Row] = []
+        for b in self.bookings:
+            if b.state is not BookingState.SETTLED:
+                continue
+            assert b.settled is not None
+            list_fen = self.specs[b.service].price_fen
+            if b.member_id is None:
+                method = self.rng.choices(catalog.PAYMENT_METHODS, catalog.PAYMENT_WEIGHTS)[0]
+                bills.append(
+                    (text(b.settled), b.id, None, None, list_fen, _FULL_PRICE_BP, None, list_fen,
+                     method, 0, b.received_by)
+                )  # fmt: skip
+                continue
+            p = purchases[b.id]
+            amount = int(p[_L_AMOUNT])  # type: ignore[call-overload]
+            due = -amount if amount < 0 else int(p[_L_PAID])  # type: ignore[call-overload]
+            method = PaymentMethod.STORED_VALUE.value if amount < 0 else str(p[_L_METHOD])
+            bp, tier = member_tiers[b.member_id]
+            reason = tier + _rate_text(bp)
+            if due * _FULL_PRICE_BP != list_fen * bp:
+                reason += "，抹零"  # the counter charges whole yuan
+            bills.append(
+                (p[_L_AT], b.id, b.member_id, p[_L_CARD], list_fen, bp, reason, due, method,
+                 points[b.id], p[_L_STAFF])
+            )  # fmt: skip
+        bills.sort(key=lambda bill: (str(bill[0]), bill[1]))
+        return [
+            (n, booking_id, member_id, card_id, list_fen, bp, reason, due, method, earned, at, by)
+            for n, (at, booking_id, member_id, card_id, list_fen, bp, reason, due, method, earned,
+                    by) in enumerate(bills, start=1)
+        ]  # fmt: skip
+
+    def reception_rows(self) -> list[Row]:
+        """带客: every walk-in booking was received at the door a few minutes before it
+        was made; a tenth as many guests again left without one; one or two guests are
+        still in the lounge right now (no outcome yet)."""
+        rng = self.rng
+        now = self.clock.now_ts
+        text = self.clock.text
+        keys = list(catalog.ALLOCATED_BOOKINGS)
+        weights = list(catalog.ALLOCATED_BOOKINGS.values())
+        found: list[_Reception] = []
+        walk_ins = [b for b in self.bookings if b.walk_in]
+        for b in walk_ins:
+            assert b.guest_name is not None
+            received = b.created - rng.randrange(2 * MINUTE, 8 * MINUTE)
+            need = rng.choice(catalog.RECEPTION_NEEDS[b.service])
+            found.append(
+                (received, b.received_by, b.guest_name, need, b.created, _SEATED, b.id, None)
+            )
+        for _ in range(round(len(walk_ins) * LEFT_SHARE)):
+            anchor = rng.choice(walk_ins)
+            opening = anchor.start // DAY * DAY + catalog.OPEN_HOUR * HOUR
+            received = max(opening, anchor.created + rng.randrange(-90 * MINUTE, 90 * MINUTE))
+            received = min(received, now - rng.randrange(20 * MINUTE, 60 * MINUTE))
+            if received < opening:
+                continue
+            if rng.random() < 0.3:
+                need = rng.choice(catalog.RECEPTION_ASKS)
+            else:
+                need = rng.choice(catalog.RECEPTION_NEEDS[rng.choices(keys, weights)[0]])
+            found.append(
+                (received, rng.choice(self.front_desk), rng.choice(_WALK_IN_NAMES), need,
+                 received + rng.randrange(3 * MINUTE, 20 * MINUTE), _LEFT, None,
+                 rng.choice(catalog.LEFT_REASONS))
+            )  # fmt: skip
+        if _is_open(now):
+            for _ in range(rng.randint(1, 2)):
+                received = now - rng.randrange(MINUTE, 10 * MINUTE)
+                need = rng.choice(catalog.RECEPTION_NEEDS[rng.choices(keys, weights)[0]])
+                found.append(
+                    (received, rng.choice(self.front_desk), rng.choice(_WALK_IN_NAMES), need,
+                     None, None, None, None)
+                )  # fmt: skip
+        found.sort(key=lambda r: r[0])
+        return [
+            (n, staff, None, guest, need, text(received), outcome, _opt(text, closed), reason,
+             booking_id)
+            for n, (received, staff, guest, need, closed, outcome, booking_id, reason)
+            in enumerate(found, start=1)
+        ]  # fmt: skip
+
+    def waitlist_rows(self) -> list[Row]:
+        """A few guests waiting for busy evening slots today and tomorrow (one of them
+        already told a slot freed up), and for the seats of the full class."""
+        rng = self.rng
+        clock = self.clock
+        now = clock.now_ts
+        today = clock.today_day
+        text = clock.text
+        last = self.people.last_member_joined_by(now)
+        rows: list[Row] = []
+
+        def add(
+            key: str, start: int, minutes: int, state: WaitlistState, *,
+            session: _Booking | None = None, prefer_staff: bool = False,
+        ) -> None:  # fmt: skip
+            if session is None:
+                while start <= now:  # this evening has begun: ask for the next
+                    start += DAY
+            member_id = guest = contact = None
+            if last and rng.random() < 0.7:
+                member_id = rng.randint(1, last)
+            else:
+                guest = rng.choice(_WALK_IN_NAMES[2:])
+                contact = f"13{rng.randrange(10**9):09d}"
+            resource_id = self._busy_staff(key, start, minutes) if prefer_staff else None
+            notified = None
+            if state is WaitlistState.NOTIFIED:
+                notified = now - rng.randrange(5 * MINUTE, 30 * MINUTE)
+                created = notified - rng.randrange(HOUR, 4 * HOUR)
+            else:
+                created = now - rng.randrange(10 * MINUTE, 5 * HOUR)
+            rows.append(
+                (len(rows) + 1, member_id, guest, contact, self.refs.service_ids[key],
+                 resource_id, session.id if session else None, text(start),
+                 text(start + minutes * MINUTE), state.value, _opt(text, notified), None,
+                 rng.choice(self.front_desk),
+                 rng.choice(catalog.WAITLIST_NOTES) if rng.random() < 0.6 else None,
+                 text(created))
+            )  # fmt: skip
+
+        evening = today * DAY + 19 * HOUR
+        add("massage60", evening, 120, WaitlistState.WAITING, prefer_staff=True)
+        add("foot90", evening + 30 * MINUTE, 150, WaitlistState.NOTIFIED)
+        add("spa", evening + HOUR, 120, WaitlistState.WAITING)
+        add("massage90", evening + DAY - 30 * MINUTE, 150, WaitlistState.WAITING, prefer_staff=True)
+        add("foot60", evening + DAY + HOUR, 120, WaitlistState.WAITING)
+        full = self.full_session
+        if full is not None:
+            for _ in range(2):
+                add(full.service, full.start, (full.end - full.start) // MINUTE,
+                    WaitlistState.WAITING, session=full)  # fmt: skip
+        return rows
+
+    def _busy_staff(self, key: str, start: int, minutes: int) -> int | None:
+        """A therapist or coach who does ``key`` and is booked during the wanted time
+        (the guest wants that one): None when every one of them is free then."""
+        day = start // DAY
+        first = (start - day * DAY - catalog.OPEN_HOUR * HOUR) // SLOT
+        mask = ((1 << (minutes * MINUTE // SLOT)) - 1) << first
+        staff_kinds = (ResourceKind.THERAPIST, ResourceKind.COACH)
+        taken = [
+            r.id
+            for r in self.refs.resources
+            if r.kind in staff_kinds and key in r.services and self.busy[r.id, day] & mask
+        ]
+        return self.rng.choice(taken) if taken else None
 
     # -- complaints -------------------------------------------------------------------
 
@@ -705,9 +1043,22 @@ def _tod(seconds: int) -> time:
     return time(seconds // HOUR, seconds // MINUTE % 60)
 
 
-def _half_hours() -> list[int]:
-    """The hour of each half-hour start from opening to 22:30."""
-    return [catalog.OPEN_HOUR + n // 2 for n in range((22 - catalog.OPEN_HOUR) * 2 + 2)]
+def _start_weight(hour: int) -> int:
+    """Evenings are busy, mornings quiet, and a few guests come in late."""
+    return 1 if hour < 13 else 2 if hour < 17 else 4 if hour < 22 else 2 if hour < 23 else 1
+
+
+def _rate_text(bp: int) -> str:
+    """A discount as the counter says it (as clubdesk.services.tiers words it)."""
+    if bp >= _FULL_PRICE_BP:
+        return "原价"
+    return f"{bp / 1000:.2f}".rstrip("0").rstrip(".") + "折"
+
+
+def _is_open(ts: int) -> bool:
+    """Whether the club is open at ``ts`` (10:00 to 02:00)."""
+    second = ts % DAY
+    return second >= catalog.OPEN_HOUR * HOUR or second < (catalog.CLOSE_HOUR - 24) * HOUR
 
 
 def _open_hours_before(ts: int) -> int:
@@ -741,6 +1092,24 @@ def _open_hours_after(ts: int) -> int:
 
 
 _SERVICE_INDEX = {spec.key: n for n, spec in enumerate(catalog.SERVICES)}
+# Weights of the half-hour starts from opening to LAST_START_HOUR:30.
+_START_WEIGHTS = [
+    _start_weight(catalog.OPEN_HOUR + n // 2)
+    for n in range((catalog.LAST_START_HOUR - catalog.OPEN_HOUR + 1) * 2)
+]
+_ADD_TIME_CATEGORIES = frozenset((ServiceCategory.MASSAGE, ServiceCategory.FOOT))
+_FULL_PRICE_BP = 10_000
+_SEATED = ReceptionOutcome.SEATED.value
+_LEFT = ReceptionOutcome.LEFT.value
+_L_CARD = LEDGER_COLUMNS.index("card_id")
+_L_KIND = LEDGER_COLUMNS.index("kind")
+_L_AMOUNT = LEDGER_COLUMNS.index("amount_fen")
+_L_POINTS = LEDGER_COLUMNS.index("points")
+_L_AT = LEDGER_COLUMNS.index("at")
+_L_STAFF = LEDGER_COLUMNS.index("staff_id")
+_L_METHOD = LEDGER_COLUMNS.index("payment_method")
+_L_PAID = LEDGER_COLUMNS.index("paid_fen")
+_L_BOOKING = LEDGER_COLUMNS.index("booking_id")
 _SATISFACTION = list(Satisfaction)
 _CHANNELS = (VisitChannel.PHONE, VisitChannel.PHONE, VisitChannel.PHONE, VisitChannel.SMS)
 _ARRIVED_STATES = frozenset(

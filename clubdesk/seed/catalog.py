@@ -76,13 +76,20 @@ ALLOCATED_BOOKINGS: dict[str, int] = {
     "massage60": 26, "massage90": 15, "foot60": 20, "foot90": 12, "spa": 8, "thai": 6,
     "ear": 5, "coach": 8,
 }  # fmt: skip
-# Seat sessions: (service key, start hour, start minute, seats reserved low, high).
+# Seat sessions: (service key, start hour, start minute, seats reserved low, high).  Each
+# is one booking of its own that holds the room (and the coach of a class); the seats
+# point at it.  Seats never exceed the service's capacity.
 SESSIONS: tuple[tuple[str, int, int, int, int], ...] = (
     ("yoga", 10, 30, 4, 12),
     ("yoga", 19, 0, 8, 16),
     ("cinema", 14, 0, 6, 18),
     ("cinema", 19, 30, 12, 30),
 )
+# The session that is fully booked, with guests on its waitlist: (days after today,
+# service key, hour, minute); one of SESSIONS.
+FULL_SESSION: tuple[int, str, int, int] = (1, "yoga", 19, 0)
+# Late foot massages that run past midnight (key, start hour, start minute): a few a day.
+LATE_BOOKINGS: tuple[tuple[str, int, int], ...] = (("foot90", 23, 0), ("foot60", 23, 30))
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,10 +132,15 @@ def therapist_services(n: int) -> tuple[str, ...]:
 
 COACH_SERVICES: tuple[str, ...] = ("coach", "gym", "yoga")
 
-# Opening hours of bookable resources; the club stays open after midnight, but the demo
-# books nothing past 24:00.
+# Opening hours (the settings club.opening_time 10:00 and club.closing_time 02:00):
+# hours counted from the business day's midnight, so 26 is 02:00 the next morning.
+# Bookings start by LAST_START_HOUR:30 at the latest and end by CLOSE_HOUR.
 OPEN_HOUR = 10
-CLOSE_HOUR = 24
+CLOSE_HOUR = 26
+LAST_START_HOUR = 23
+# Therapists work one of two shifts, the late one past midnight; coaches work days.
+THERAPIST_SHIFTS: tuple[tuple[int, int], ...] = ((10, 18), (16, 26))
+COACH_SHIFTS: tuple[tuple[int, int], ...] = ((10, 18), (14, 22))
 
 PREFERENCES = (
     "水温偏热", "水温偏凉", "喜欢安静的包间", "偏好中式按摩", "常点精油SPA",
@@ -148,6 +160,22 @@ CANCEL_REASONS = (
 )  # fmt: skip
 BOOKING_NOTES = (
     "力度轻一些", "需要安静", "老顾客，指定技师", "第一次体验", "生日当天到店", "需要热水袋",
+)  # fmt: skip
+# What a walk-in guest says at the door (带客), by the service they end up having.
+RECEPTION_NEEDS: dict[str, tuple[str, ...]] = {
+    "massage60": ("肩颈酸痛，想按一按", "想做个中式按摩放松一下", "腰背不舒服，想按摩一小时"),
+    "massage90": ("想做个长一点的按摩", "最近加班多，全身按摩放松", "腰背酸痛，想多按一会儿"),
+    "foot60": ("走了一天路，想做个足疗", "想泡个脚放松一下", "脚底按摩一小时"),
+    "foot90": ("想做个久一点的足疗", "足疗加肩颈放松", "朋友推荐来做足疗"),
+    "spa": ("想做精油SPA", "想体验一下精油护理", "皮肤干，想做个SPA"),
+    "thai": ("想试试泰式按摩", "喜欢拉伸多一点的按摩"),
+    "ear": ("想采个耳", "听说这里采耳不错"),
+    "coach": ("想上一节私教课", "想请教练看看动作"),
+}
+RECEPTION_ASKS = ("问问会员卡怎么办理", "问问包间价格", "想看看环境再决定")  # of guests who left
+LEFT_REASONS = ("没有空闲技师", "嫌等待时间长", "价格原因", "只是咨询", "想要的包间已满")
+WAITLIST_NOTES = (
+    "有空位请电话通知", "指定技师，其他技师不考虑", "时间可以前后调整半小时", "两位同行",
 )  # fmt: skip
 TOP_UP_YUAN = (1_000, 2_000, 3_000, 5_000, 10_000, 20_000)
 TOP_UP_WEIGHTS = (30, 28, 18, 14, 7, 3)

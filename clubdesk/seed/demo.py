@@ -1,9 +1,10 @@
 """Fill an empty ClubDesk database with a realistic demo club.
 
 ``seed_demo(db, 1_000_000)`` writes a million members with cards and a consistent
-ledger, a week of bookings around today, complaints at every step, return visits and
-VIP visits.  The same seed gives the same data; every time is relative to ``today``,
-so the demo always looks current.
+ledger, a week of bookings around today (with their checkouts, the walk-in receptions
+and a waitlist), complaints at every step, return visits and VIP visits.  The same
+seed gives the same data; every time is relative to ``today``, so the demo always
+looks current.
 
 SQLite goes through the raw driver connection in large transactions (see
 ``clubdesk.seed.sink``); PostgreSQL through SQLAlchemy Core, which is slower but only
@@ -30,10 +31,14 @@ from clubdesk.seed.activity import (
     ALLOCATION_COLUMNS,
     BOOKING_COLUMNS,
     CHECKLIST_COLUMNS,
+    CHECKOUT_COLUMNS,
     COMPLAINT_COLUMNS,
+    DEMO_DAYS,
+    RECEPTION_COLUMNS,
     RETURN_VISIT_COLUMNS,
     STEP_COLUMNS,
     VIP_COLUMNS,
+    WAITLIST_COLUMNS,
     Activity,
     Amenity,
     Refs,
@@ -64,13 +69,14 @@ WRITER_SWITCH_INTERVAL = 0.0005  # seconds; see _Writer
 # exist (an administrator account made at installation); the demo adds its own.
 _MUST_BE_EMPTY = (
     "members", "member_search", "cards", "ledger", "tier_changes", "services", "resources",
-    "resource_services", "bookings", "booking_resources", "complaints", "complaint_steps",
-    "return_visits", "vip_visits", "vip_checklist_items",
+    "resource_services", "bookings", "booking_resources", "checkouts", "receptions", "waitlist",
+    "complaints", "complaint_steps", "return_visits", "vip_visits", "vip_checklist_items",
 )  # fmt: skip
 # Tables with explicit ids, whose PostgreSQL sequences must be moved on afterwards.
 _ID_TABLES = (
     "staff", "services", "resources", "members", "cards", "bookings", "booking_resources",
-    "complaints", "complaint_steps", "return_visits", "vip_visits", "vip_checklist_items",
+    "checkouts", "receptions", "waitlist", "complaints", "complaint_steps", "return_visits",
+    "vip_visits", "vip_checklist_items",
 )  # fmt: skip
 
 STAFF_COLUMNS = (
@@ -178,6 +184,10 @@ class _Seeder:
         # including ones another counter adds while the demo is being written.
         self._inserted_staff: list[int] = []
         self.ledger_written = 0
+        # The ledger rows of the demo week that belong to a booking, kept as they go out,
+        # for the checkouts: the ledger has no index on booking_id to find them by.
+        self.booking_entries: list[Row] = []
+        self._demo_from = clock.dates[clock.today_day + DEMO_DAYS[0]]
 
     # -- guards -----------------------------------------------------------------------
 
@@ -245,6 +255,8 @@ class _Seeder:
         bookings, allocations = activity.booking_rows()
         sink.insert("bookings", BOOKING_COLUMNS, bookings)
         sink.insert("booking_resources", ALLOCATION_COLUMNS, allocations)
+        sink.insert("receptions", RECEPTION_COLUMNS, activity.reception_rows())
+        sink.insert("waitlist", WAITLIST_COLUMNS, activity.waitlist_rows())
         sink.commit()
         self._ledger(people)
         if isinstance(sink, SqliteSink):
@@ -261,6 +273,11 @@ class _Seeder:
             )
         ]
         names = self._member_names(wanted + vip_members)
+        sink.insert(
+            "checkouts",
+            CHECKOUT_COLUMNS,
+            activity.checkout_rows(self.booking_entries, self._member_tiers(activity)),
+        )
         complaints, steps = activity.complaint_rows(names)
         sink.insert("complaints", COMPLAINT_COLUMNS, complaints)
         sink.insert("complaint_steps", STEP_COLUMNS, steps)
@@ -315,7 +332,7 @@ class _Seeder:
                 ledger: list[Row] = []
                 if hi <= n:
                     for rows in people.ledger_days(before=people.complete_days(hi)):
-                        ledger.extend(rows)
+                        ledger.extend(self._keep_booking_entries(rows))
                 self.ledger_written += len(ledger)
                 writer.put(members, cards, terms, ledger)
                 self.progress(stage, hi - 1, n)
@@ -335,10 +352,28 @@ class _Seeder:
             sink.commit()
 
         with _Writer(write, threaded=isinstance(sink, SqliteSink) and sink.threads_ok) as writer:
-            for rows in _batches(people.ledger_days(), LEDGER_CHUNK):
+            days = (self._keep_booking_entries(rows) for rows in people.ledger_days())
+            for rows in _batches(days, LEDGER_CHUNK):
                 writer.put(rows)
                 self.ledger_written += len(rows)
                 self.progress(stage, self.ledger_written, total)
+
+    def _keep_booking_entries(self, rows: list[Row]) -> list[Row]:
+        """Passes a day of ledger rows on, keeping those of the demo week's bookings."""
+        if rows and str(rows[-1][_LEDGER_AT]) >= self._demo_from:
+            self.booking_entries.extend(r for r in rows if r[_LEDGER_BOOKING] is not None)
+        return rows
+
+    def _member_tiers(self, activity: Activity) -> dict[int, tuple[int, str]]:
+        """Discount (bp) and tier name of every member with a settled booking."""
+        ids = sorted({b.member_id for b in activity.bookings if b.member_id and b.settled})
+        if not ids:
+            return {}
+        found = self.sink.rows(
+            "SELECT m.id, t.discount_bp, t.name FROM members m JOIN tiers t ON t.id = m.tier_id"
+            f" WHERE m.id IN ({','.join(map(str, ids))})"
+        )
+        return {int(i): (int(bp), str(name)) for i, bp, name in found}
 
     def _member_names(self, ids: list[int]) -> dict[int, tuple[str, str]]:
         if not ids:
@@ -404,26 +439,29 @@ class _Seeder:
 
         def add(
             name: str, kind: ResourceKind, capacity: int, services: Sequence[str],
-            hours: tuple[int, int], staff_id: int | None = None,
+            hours: tuple[int, int] | None, staff_id: int | None = None,
         ) -> None:  # fmt: skip
             resource_id = len(resources) + 1
             resources.append(
-                (resource_id, name, kind.value, staff_id, capacity, _hour_text(hours[0]),
-                 _hour_text(hours[1]), resource_id, 1)
+                (resource_id, name, kind.value, staff_id, capacity,
+                 None if hours is None else _hour_text(hours[0]),
+                 None if hours is None else _hour_text(hours[1]), resource_id, 1)
             )  # fmt: skip
-            refs.append(ResourceRef(resource_id, kind, frozenset(services), _slot_mask(*hours)))
+            mask = _slot_mask(*(hours or (catalog.OPEN_HOUR, catalog.CLOSE_HOUR)))
+            refs.append(ResourceRef(resource_id, kind, frozenset(services), mask))
             links.extend((resource_id, service_ids[key]) for key in services)
             if staff_id is not None:
                 staff_of_resource[resource_id] = staff_id
 
-        # Rooms follow the club's hours, past midnight (until < from: the next day).
+        # Rooms have no hours of their own: they follow the club's (10:00 to 02:00).  Staff
+        # work shifts; one that ends past midnight has works_until < works_from.
         for room in catalog.ROOMS:
-            add(room.name, room.kind, room.capacity, room.services, (10, 26))
+            add(room.name, room.kind, room.capacity, room.services, None)
         therapists = staff_by_role[Role.THERAPIST]
         for n, (staff_id, name) in enumerate(
             zip(therapists, catalog.THERAPIST_NAMES, strict=False), start=1
         ):
-            shift = _SHIFTS[n % len(_SHIFTS)]
+            shift = catalog.THERAPIST_SHIFTS[n % len(catalog.THERAPIST_SHIFTS)]
             add(f"{n:02d}号技师 {name}", ResourceKind.THERAPIST, 1,
                 catalog.therapist_services(n), shift, staff_id)  # fmt: skip
         coaches = staff_by_role[Role.COACH]
@@ -431,7 +469,7 @@ class _Seeder:
             zip(coaches, catalog.COACH_NAMES, strict=False), start=1
         ):
             add(f"教练 {name}", ResourceKind.COACH, 1, catalog.COACH_SERVICES,
-                _SHIFTS[n % 2], staff_id)  # fmt: skip
+                catalog.COACH_SHIFTS[n % len(catalog.COACH_SHIFTS)], staff_id)  # fmt: skip
         sink.insert("resources", RESOURCE_COLUMNS, resources)
         sink.insert("resource_services", ("resource_id", "service_id"), links)
 
@@ -539,8 +577,8 @@ def _batches(days: Iterator[list[Row]], size: int) -> Iterator[list[Row]]:
         yield batch
 
 
-# Therapist and coach shifts (hours; 24 is midnight): early, middle, late.
-_SHIFTS = ((10, 18), (14, 22), (16, 24))
+_LEDGER_AT = LEDGER_COLUMNS.index("at")
+_LEDGER_BOOKING = LEDGER_COLUMNS.index("booking_id")
 
 
 def _hour_text(hour: int) -> str:
@@ -548,7 +586,8 @@ def _hour_text(hour: int) -> str:
 
 
 def _slot_mask(start_hour: int, end_hour: int) -> int:
-    """Bit mask of the quarter-hour booking slots inside the hours (from 10:00)."""
+    """Bit mask of the quarter-hour booking slots inside the hours (from 10:00; hours
+    past midnight count on: 26 is 02:00 the next morning)."""
     first = (start_hour - catalog.OPEN_HOUR) * 4
     last = min(end_hour, catalog.CLOSE_HOUR) - catalog.OPEN_HOUR
     return ((1 << (last * 4 - first)) - 1) << first

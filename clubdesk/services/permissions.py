@@ -24,6 +24,10 @@ class Permission(StrEnum):
     LEDGER_ADJUST = "ledger.adjust"
     POINTS_REDEEM = "points.redeem"
     TIER_DOWNGRADE = "tier.downgrade"
+    BOOKING_EDIT = "booking.edit"  # book, move, check in, start, finish, cancel, seats
+    CHECKOUT = "booking.checkout"
+    CHECKOUT_REVERSE = "booking.reverse"  # 反结账
+    CATALOG_EDIT = "booking.catalog"  # services, rooms, staff skills and hours
 
 
 _DESCRIPTIONS = {
@@ -36,12 +40,18 @@ _DESCRIPTIONS = {
     Permission.LEDGER_ADJUST: N_("手工调整余额或积分"),
     Permission.POINTS_REDEEM: N_("积分兑换"),
     Permission.TIER_DOWNGRADE: N_("会员降级"),
+    Permission.BOOKING_EDIT: N_("预约与接待"),
+    Permission.CHECKOUT: N_("结账"),
+    Permission.CHECKOUT_REVERSE: N_("反结账"),
+    Permission.CATALOG_EDIT: N_("维护服务项目与房间技师"),
 }
 
 _COUNTER = {
     Permission.MEMBER_EDIT,
     Permission.CARD_OPERATE,
     Permission.POINTS_REDEEM,
+    Permission.BOOKING_EDIT,
+    Permission.CHECKOUT,
 }
 _SUPERVISOR = _COUNTER | {Permission.MEMBER_IMPORT, Permission.VIEW_FULL_PHONE}
 _MANAGER = _SUPERVISOR | {
@@ -49,6 +59,8 @@ _MANAGER = _SUPERVISOR | {
     Permission.CARD_REFUND,
     Permission.LEDGER_ADJUST,
     Permission.TIER_DOWNGRADE,
+    Permission.CHECKOUT_REVERSE,
+    Permission.CATALOG_EDIT,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {

@@ -7,7 +7,7 @@ discount, the ledger entries and the automatic upgrade can only happen together.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
@@ -63,10 +63,10 @@ def settle(
     at = at or datetime.now()
     with db.write() as session:
         member = ledger.lock_member(session, member_id)
-        return _settle(session, actor, member, list_fen, method, reason, booking_id, at)
+        return settle_in(session, actor, member, list_fen, method, reason, booking_id, at)
 
 
-def _settle(
+def settle_in(
     session: Session,
     actor: StaffMember | None,
     member: Member,
@@ -75,8 +75,13 @@ def _settle(
     reason: str,
     booking_id: int | None,
     at: datetime,
+    on: date | None = None,
 ) -> Settlement:
-    deal = tiers.discount(session, member, at.date())
+    """Settle inside the caller's transaction, the member row already locked
+    (``ledger.lock_member``): checkout records its bill in the same commit.  ``on`` is
+    the day whose offers apply (the business day: a bill at 00:40 belongs to the
+    evening before); the calendar day of ``at`` by default."""
+    deal = tiers.discount(session, member, on or at.date())
     due = deal.apply(list_fen)
     card = cards.current_card(session, member.id)
     if method == PaymentMethod.STORED_VALUE:

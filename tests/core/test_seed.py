@@ -386,24 +386,361 @@ def test_top_up_bonus_follows_the_rules(conn: sqlite3.Connection) -> None:
         assert bonus == max(b for pay, b in rules if paid >= pay)
 
 
-def test_no_resource_is_double_booked(conn: sqlite3.Connection) -> None:
-    overlaps = _one(
+def _overlaps(conn: sqlite3.Connection, where: str) -> int:
+    return _one(
         conn,
-        """
+        f"""
         SELECT COUNT(*) FROM booking_resources a JOIN booking_resources b
           ON a.resource_id = b.resource_id AND a.id < b.id
-        WHERE a.active AND b.active AND a.start_at < b.end_at AND b.start_at < a.end_at
+        WHERE {where} AND a.start_at < b.end_at AND b.start_at < a.end_at
         """,
     )
-    assert overlaps == 0
+
+
+def test_no_resource_is_double_booked(conn: sqlite3.Connection) -> None:
+    assert _one(conn, "SELECT COUNT(*) FROM booking_resources WHERE active") > 100
+    assert _overlaps(conn, "a.active AND b.active") == 0
+    # Nor was anything ever used twice at once (加钟 only where the slot was free);
+    # cancelled and no-show bookings hold nothing.
+    held = "(SELECT state NOT IN ('cancelled', 'no_show') FROM bookings WHERE id = {}.booking_id)"
+    assert _overlaps(conn, f"{held.format('a')} AND {held.format('b')}") == 0
+    # Allocations span their booking.
+    assert (
+        _one(
+            conn,
+            "SELECT COUNT(*) FROM booking_resources br JOIN bookings b ON b.id = br.booking_id"
+            " WHERE br.start_at != b.start_at OR br.end_at != b.end_at",
+        )
+        == 0
+    )
+
+
+def _business_hours(at: str) -> float:
+    """Hours since the midnight that starts the business day of ``at`` (10:00 to 02:00)."""
+    moment = datetime.fromisoformat(at)
+    hours = moment.hour + moment.minute / 60
+    return hours + 24 if hours < catalog.OPEN_HOUR else hours
+
+
+def _shift(works_from: str, works_until: str) -> tuple[float, float]:
+    start = _business_hours(f"2000-01-01 {works_from}")
+    end = _business_hours(f"2000-01-01 {works_until}")
+    return start, end if end > start else end + 24
+
+
+def test_staff_work_their_shifts_and_rooms_the_opening_hours(conn: sqlite3.Connection) -> None:
+    rooms = conn.execute(
+        "SELECT works_from, works_until FROM resources WHERE staff_id IS NULL"
+    ).fetchall()
+    assert rooms and set(rooms) == {(None, None)}
+    shifts = {
+        (f[:5], u[:5])
+        for f, u in conn.execute(
+            "SELECT works_from, works_until FROM resources WHERE kind = 'therapist'"
+        )
+    }
+    assert shifts == {("10:00", "18:00"), ("16:00", "02:00")}  # the late one past midnight
+    rows = conn.execute(
+        "SELECT r.works_from, r.works_until, br.start_at, br.end_at FROM booking_resources br"
+        " JOIN resources r ON r.id = br.resource_id WHERE r.staff_id IS NOT NULL"
+    ).fetchall()
+    assert len(rows) > 500
+    for works_from, works_until, start, end in rows:
+        first, last = _shift(works_from, works_until)
+        begins = _business_hours(start)
+        length = (datetime.fromisoformat(end) - datetime.fromisoformat(start)).seconds / 3600
+        assert first <= begins and begins + length <= last, (works_from, works_until, start, end)
+    # Every booking starts in opening hours and ends by 02:00.
+    for start, end in conn.execute("SELECT start_at, end_at FROM bookings"):
+        begins = _business_hours(start)
+        length = (datetime.fromisoformat(end) - datetime.fromisoformat(start)).seconds / 3600
+        assert begins >= catalog.OPEN_HOUR and begins + length <= catalog.CLOSE_HOUR
+
+
+def test_late_foot_massages_run_past_midnight(conn: sqlite3.Connection) -> None:
+    for k in range(0, 4):  # today and the days ahead
+        day = TODAY + timedelta(days=k)
+        late = _one(
+            conn,
+            "SELECT COUNT(*) FROM bookings b JOIN services s ON s.id = b.service_id"
+            f" WHERE s.category = 'foot' AND b.start_at >= '{day} 23:00'"
+            f" AND b.start_at < '{day + timedelta(days=1)}'"
+            f" AND b.end_at = '{day + timedelta(days=1)} 00:30:00.000000'",
+        )
+        assert late >= 1, day
+    # The board of today shows bookings that end after midnight, still booked.
+    assert (
+        _one(
+            conn,
+            f"SELECT COUNT(*) FROM bookings WHERE start_at LIKE '{TODAY}%'"
+            f" AND end_at > '{TODAY + timedelta(days=1)}' AND state = 'booked'",
+        )
+        > 0
+    )
+
+
+def test_sessions_hold_the_room_and_seats_hold_nothing(conn: sqlite3.Connection) -> None:
+    hosts = conn.execute(
+        "SELECT b.id, s.name, s.capacity, b.start_at, b.end_at, b.state, b.walk_in,"
+        " b.settled_at, (SELECT group_concat(r.kind, ',') FROM (SELECT r.kind FROM"
+        " booking_resources br JOIN resources r ON r.id = br.resource_id"
+        " WHERE br.booking_id = b.id ORDER BY r.kind) r)"
+        " FROM bookings b JOIN services s ON s.id = b.service_id"
+        " WHERE b.member_id IS NULL AND b.guest_name IS NULL"
+    ).fetchall()
+    assert len(hosts) == 7 * len(catalog.SESSIONS)
+    for _, name, capacity, start, end, state, walk_in, settled, kinds in hosts:
+        assert capacity is not None and not walk_in and settled is None
+        expected = (
+            "finished" if end <= NOW_TEXT else "in_service" if start <= NOW_TEXT else "booked"
+        )
+        assert state == expected
+        assert kinds == {"瑜伽团课": "area,coach", "观影": "area"}[name]
+    assert {state for *_, state, _, _, _ in hosts} == {"booked", "in_service", "finished"}
+    # The room is the service's own.
+    assert (
+        _one(
+            conn,
+            "SELECT COUNT(*) FROM bookings b JOIN booking_resources br ON br.booking_id = b.id"
+            " JOIN resources r ON r.id = br.resource_id WHERE b.session_id IS NULL"
+            " AND b.member_id IS NULL AND b.guest_name IS NULL AND r.kind = 'area'"
+            " AND NOT EXISTS (SELECT 1 FROM resource_services rs WHERE rs.resource_id = r.id"
+            " AND rs.service_id = b.service_id)",
+        )
+        == 0
+    )
+    # A seat is a member's, of its session's service and time, and holds no resource.
+    assert (
+        _one(
+            conn,
+            "SELECT COUNT(*) FROM bookings seat JOIN bookings host ON host.id = seat.session_id"
+            " WHERE seat.member_id IS NULL OR host.session_id IS NOT NULL"
+            " OR host.member_id IS NOT NULL OR host.guest_name IS NOT NULL"
+            " OR seat.service_id != host.service_id OR seat.start_at != host.start_at"
+            " OR seat.end_at != host.end_at OR seat.id < host.id",
+        )
+        == 0
+    )
+    assert (
+        _one(
+            conn,
+            "SELECT COUNT(*) FROM booking_resources br JOIN bookings b ON b.id = br.booking_id"
+            " WHERE b.session_id IS NOT NULL",
+        )
+        == 0
+    )
+    # Every booking of a class or screening is a session or a seat in one.
+    assert (
+        _one(
+            conn,
+            "SELECT COUNT(*) FROM bookings b JOIN services s ON s.id = b.service_id"
+            " WHERE s.capacity IS NOT NULL AND b.session_id IS NULL"
+            " AND (b.member_id IS NOT NULL OR b.guest_name IS NOT NULL)",
+        )
+        == 0
+    )
+    taken = conn.execute(
+        "SELECT host.id, host.start_at, s.name, s.capacity, COUNT(*) FROM bookings seat"
+        " JOIN bookings host ON host.id = seat.session_id"
+        " JOIN services s ON s.id = host.service_id WHERE seat.state != 'cancelled'"
+        " GROUP BY host.id"
+    ).fetchall()
+    assert len(taken) == len(hosts)
+    assert all(seats <= capacity for *_, capacity, seats in taken)
+    days, key, hour, minute = catalog.FULL_SESSION
+    full = [(i, start, name) for i, start, name, capacity, seats in taken if seats == capacity]
+    name = next(spec.name for spec in catalog.SERVICES if spec.key == key)
+    assert [(start, n) for _, start, n in full] == [
+        (f"{TODAY + timedelta(days=days)} {hour:02d}:{minute:02d}:00.000000", name)
+    ]
+    waiting = conn.execute(
+        "SELECT state, wanted_from FROM waitlist WHERE session_id = ?", (full[0][0],)
+    ).fetchall()
+    assert waiting and all(w == ("waiting", full[0][1]) for w in waiting)
+
+
+def test_every_settled_booking_has_its_checkout(conn: sqlite3.Connection) -> None:
+    settled = _one(conn, "SELECT COUNT(*) FROM bookings WHERE state = 'settled'")
+    assert settled > 200
+    assert (
+        _one(
+            conn,
+            "SELECT COUNT(*) FROM bookings b WHERE b.state = 'settled' AND (SELECT COUNT(*)"
+            " FROM checkouts c WHERE c.booking_id = b.id AND c.reversed_at IS NULL) != 1",
+        )
+        == 0
+    )
+    assert _one(conn, "SELECT COUNT(*) FROM checkouts") == settled
+    assert _one(conn, "SELECT COUNT(*) FROM checkouts WHERE reversed_at IS NOT NULL") == 0
+    # A member's bill is the ledger's purchase: same charge, method, card, staff, time and
+    # points; the price is the list price with the tier's discount, in whole yuan.
+    rows = conn.execute(
+        """
+        SELECT c.member_id = b.member_id, c.list_fen, s.list_price_fen, c.discount_bp,
+               t.discount_bp, c.discount_reason, t.name, c.due_fen,
+               CASE WHEN l.amount_fen < 0 THEN -l.amount_fen ELSE l.paid_fen END,
+               c.method, CASE WHEN l.amount_fen < 0 THEN 'stored_value'
+                              ELSE l.payment_method END,
+               c.card_id IS l.card_id, c.settled_by_id IS l.staff_id, c.settled_at, l.at,
+               c.points_earned, (SELECT COALESCE(SUM(p.points), 0) FROM ledger p
+                                 WHERE p.booking_id = b.id AND p.kind = 'points_earned')
+        FROM checkouts c
+        JOIN bookings b ON b.id = c.booking_id
+        JOIN services s ON s.id = b.service_id
+        JOIN members m ON m.id = b.member_id
+        JOIN tiers t ON t.id = m.tier_id
+        JOIN ledger l ON l.booking_id = b.id AND l.kind = 'purchase'
+        """
+    ).fetchall()
+    assert len(rows) == _one(conn, "SELECT COUNT(*) FROM checkouts WHERE member_id IS NOT NULL")
+    assert len(rows) > 200
+    methods = set()
+    for (same, list_fen, price, bp, tier_bp, reason, tier, due, charged, method, ledger_method,
+         same_card, same_staff, at, ledger_at, points, ledger_points) in rows:  # fmt: skip
+        assert same and same_card and same_staff
+        assert (list_fen, bp, due, method, at, points) == (
+            price, tier_bp, charged, ledger_method, ledger_at, ledger_points
+        )  # fmt: skip
+        assert due == price * bp // 10_000 // 100 * 100 and due > 0
+        assert reason.startswith(tier) and "折" in reason
+        assert points > 0
+        methods.add(method)
+    assert methods == {"stored_value", *catalog.PAYMENT_METHODS}
+    # A walk-in guest paid the list price at the counter, without a card or points.
+    walk_ins = conn.execute(
+        "SELECT c.list_fen, c.due_fen, s.list_price_fen, c.discount_bp, c.method, c.card_id,"
+        " c.points_earned, c.settled_at = b.settled_at, c.settled_by_id = b.received_by_id"
+        " FROM checkouts c JOIN bookings b ON b.id = c.booking_id"
+        " JOIN services s ON s.id = b.service_id WHERE c.member_id IS NULL"
+    ).fetchall()
+    assert walk_ins and len(walk_ins) == _one(
+        conn, "SELECT COUNT(*) FROM bookings WHERE state = 'settled' AND member_id IS NULL"
+    )
+    for list_fen, due, price, bp, method, card, points, same_time, same_staff in walk_ins:
+        assert (list_fen, due, bp, card, points) == (price, price, 10_000, None, 0)
+        assert method in catalog.PAYMENT_METHODS and same_time and same_staff
+    # Ids follow the time the bills were settled.
+    times = [at for (at,) in conn.execute("SELECT settled_at FROM checkouts ORDER BY id")]
+    assert times == sorted(times) and times[-1] <= NOW_TEXT
+
+
+def test_walk_ins_were_received_at_the_door(conn: sqlite3.Connection) -> None:
+    walk_ins = _one(conn, "SELECT COUNT(*) FROM bookings WHERE walk_in")
+    assert walk_ins > 30
+    # Seated ↔ a walk-in booking: each walk-in booking has exactly one reception.
+    assert (
+        _one(
+            conn,
+            "SELECT COUNT(*) FROM bookings b WHERE b.walk_in AND (SELECT COUNT(*) FROM"
+            " receptions r WHERE r.booking_id = b.id AND r.outcome = 'seated') != 1",
+        )
+        == 0
+    )
+    seated = conn.execute(
+        "SELECT b.walk_in, r.staff_id = b.received_by_id, r.guest_name = b.guest_name,"
+        " r.received_at < b.created_at AND b.created_at <= b.arrived_at, r.closed_at, r.need,"
+        " r.left_reason, s.name FROM receptions r JOIN bookings b ON b.id = r.booking_id"
+        " JOIN services s ON s.id = b.service_id"
+    ).fetchall()
+    assert (
+        len(seated)
+        == walk_ins
+        == _one(conn, "SELECT COUNT(*) FROM receptions WHERE outcome = 'seated'")
+    )
+    needs = {spec.name: catalog.RECEPTION_NEEDS[spec.key] for spec in catalog.SERVICES
+             if spec.key in catalog.RECEPTION_NEEDS}  # fmt: skip
+    for walk_in, same_staff, same_guest, in_order, closed, need, left_reason, service in seated:
+        assert walk_in and same_staff and same_guest and in_order
+        assert closed is not None and left_reason is None and need in needs[service]
+    # About a tenth as many again left without a booking, and said why.
+    left = conn.execute(
+        "SELECT booking_id, left_reason, received_at, closed_at FROM receptions"
+        " WHERE outcome = 'left'"
+    ).fetchall()
+    assert 0.05 * walk_ins <= len(left) <= 0.12 * walk_ins
+    for booking_id, reason, received, closed in left:
+        assert booking_id is None and reason in catalog.LEFT_REASONS
+        assert received < closed <= NOW_TEXT
+    # One or two guests are in the lounge right now, received in the last ten minutes.
+    lounge = conn.execute(
+        "SELECT received_at, closed_at, booking_id, left_reason, staff_id FROM receptions"
+        " WHERE outcome IS NULL"
+    ).fetchall()
+    assert 1 <= len(lounge) <= 2
+    ten_minutes_ago = str(datetime.fromisoformat(NOW_TEXT) - timedelta(minutes=10))
+    for received, closed, booking_id, reason, staff in lounge:
+        assert ten_minutes_ago <= received < NOW_TEXT
+        assert (closed, booking_id, reason) == (None, None, None) and staff is not None
+    assert _one(conn, "SELECT COUNT(*) FROM receptions WHERE member_id IS NOT NULL") == 0
+
+
+def test_some_massages_went_on_longer(conn: sqlite3.Connection) -> None:
+    added = conn.execute(
+        "SELECT b.added_minutes, (julianday(b.end_at) - julianday(b.start_at)) * 1440,"
+        " s.duration_min, s.category, b.state,"
+        " (julianday(b.finished_at) - julianday(b.end_at)) * 1440"
+        " FROM bookings b JOIN services s ON s.id = b.service_id WHERE b.added_minutes != 0"
+    ).fetchall()
+    eligible = _one(
+        conn,
+        "SELECT COUNT(*) FROM bookings b JOIN services s ON s.id = b.service_id"
+        " WHERE s.category IN ('massage', 'foot') AND b.state IN ('finished', 'settled')",
+    )
+    assert 0.04 * eligible <= len(added) <= 0.06 * eligible
+    for minutes, length, duration, category, state, finished_late in added:
+        assert minutes == 30 and round(length) == duration + 30
+        assert category in ("massage", "foot") and state in ("finished", "settled")
+        assert round(finished_late) == 0
+    assert (
+        _one(
+            conn,
+            "SELECT COUNT(*) FROM bookings b JOIN services s ON s.id = b.service_id"
+            " WHERE b.added_minutes = 0"
+            " AND round((julianday(b.end_at) - julianday(b.start_at)) * 1440) != s.duration_min",
+        )
+        == 0
+    )
+
+
+def test_waitlist_for_busy_evenings_and_the_full_class(conn: sqlite3.Connection) -> None:
+    rows = conn.execute(
+        "SELECT member_id, guest_name, contact, state, notified_at, wanted_from, wanted_until,"
+        " created_at, resource_id, session_id FROM waitlist"
+    ).fetchall()
+    assert 5 <= len(rows) <= 10
+    states = [state for _, _, _, state, *_ in rows]
+    assert states.count("notified") == 1 and set(states) == {"waiting", "notified"}
+    days = set()
+    for member, guest, contact, state, notified, wanted_from, until, created, _, _ in rows:
+        assert (member is None) == (guest is not None) == (contact is not None)
+        assert (notified is not None) == (state == "notified")
+        assert created < (notified or NOW_TEXT) <= NOW_TEXT < wanted_from < until
+        assert "18:00" <= wanted_from[11:16] <= "20:00"
+        days.add(wanted_from[:10])
+    assert days == {str(TODAY), str(TODAY + timedelta(days=1))}
+    # A preferred therapist is one who is booked then.
+    preferred = conn.execute(
+        "SELECT w.resource_id, (SELECT COUNT(*) FROM booking_resources br"
+        " WHERE br.resource_id = w.resource_id AND br.active"
+        " AND br.start_at < w.wanted_until AND w.wanted_from < br.end_at)"
+        " FROM waitlist w WHERE w.resource_id IS NOT NULL"
+    ).fetchall()
+    assert preferred and all(busy > 0 for _, busy in preferred)
 
 
 def test_bookings_fit_the_week_and_the_clock(conn: sqlite3.Connection) -> None:
+    # Per day: 125 to 170 bookings with a room and a therapist or coach, plus one to three
+    # late foot massages (a few may not find a free member or room); each class or
+    # screening of the timetable once; its seats.
     per_day = conn.execute(
-        "SELECT substr(start_at, 1, 10), COUNT(*) FROM bookings GROUP BY 1 ORDER BY 1"
+        "SELECT substr(start_at, 1, 10), SUM(session_id IS NULL AND (member_id IS NOT NULL"
+        " OR guest_name IS NOT NULL)), SUM(member_id IS NULL AND guest_name IS NULL),"
+        " SUM(session_id IS NOT NULL) FROM bookings GROUP BY 1 ORDER BY 1"
     ).fetchall()
-    assert [d for d, _ in per_day] == [str(TODAY + timedelta(days=k)) for k in range(-3, 4)]
-    assert all(150 <= n <= 250 for _, n in per_day), per_day
+    assert [d for d, *_ in per_day] == [str(TODAY + timedelta(days=k)) for k in range(-3, 4)]
+    assert all(120 <= n <= 173 for _, n, _, _ in per_day), per_day
+    assert all(hosts == len(catalog.SESSIONS) for _, _, hosts, _ in per_day), per_day
+    assert all(seats >= len(catalog.SESSIONS) * 4 for *_, seats in per_day), per_day
     now = NOW_TEXT
     states = dict(conn.execute("SELECT state, COUNT(*) FROM bookings GROUP BY state").fetchall())
     assert set(states) == {
@@ -622,7 +959,8 @@ def test_same_seed_same_data(seeded: tuple[Path, SeedReport], tmp_path: Path) ->
         db.dispose()
     tables = (
         "staff", "members", "member_search", "cards", "ledger", "bookings", "booking_resources",
-        "complaints", "complaint_steps", "return_visits", "vip_visits", "vip_checklist_items",
+        "checkouts", "receptions", "waitlist", "complaints", "complaint_steps", "return_visits",
+        "vip_visits", "vip_checklist_items",
     )  # fmt: skip
     with sqlite3.connect(seeded[0]) as a, sqlite3.connect(tmp_path / "twin.sqlite3") as b:
         for table in tables:
@@ -719,6 +1057,111 @@ def test_an_installation_admin_account_is_reused(tmp_path: Path) -> None:
     assert admins == [("店长",)]
 
 
+@pytest.mark.parametrize("hour, minute", [(0, 40), (1, 55), (9, 0), (10, 5), (23, 50)])
+def test_the_demo_is_consistent_at_any_hour(
+    hour: int, minute: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Seeding for the real today uses the wall clock: after midnight, before opening,
+    just after opening and late in the evening the rules hold just the same."""
+    from clubdesk.seed import demo
+
+    now = datetime.combine(TODAY, datetime.min.time()).replace(hour=hour, minute=minute)
+    monkeypatch.setattr(demo, "_today_and_now", lambda today: (TODAY, now))
+    path = tmp_path / "hour.sqlite3"
+    db = _open(path)
+    try:
+        seed_demo(db, 400, seed=SEED, today=TODAY)
+    finally:
+        db.dispose()
+    now_text = now.strftime("%Y-%m-%d %H:%M:%S.%f")
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        assert _overlaps(conn, "a.active AND b.active") == 0
+        assert (
+            _one(
+                conn,
+                "SELECT COUNT(*) FROM bookings WHERE"
+                f" (end_at <= '{now_text}' AND state IN ('booked', 'arrived', 'in_service'))"
+                f" OR (start_at > '{now_text}' AND state IN ('finished', 'settled', 'no_show',"
+                " 'in_service')) OR settled_at > "
+                f"'{now_text}' OR arrived_at > '{now_text}' OR created_at > '{now_text}'",
+            )
+            == 0
+        )
+        hosts = conn.execute(
+            "SELECT start_at, end_at, state FROM bookings"
+            " WHERE member_id IS NULL AND guest_name IS NULL"
+        ).fetchall()
+        assert len(hosts) == 7 * len(catalog.SESSIONS)
+        for start, end, state in hosts:
+            expected = (
+                "finished" if end <= now_text else "in_service" if start <= now_text else "booked"
+            )
+            assert state == expected
+        assert (
+            _one(
+                conn,
+                "SELECT COUNT(*) FROM (SELECT COUNT(*) AS n, MAX(s.capacity) AS capacity"
+                " FROM bookings seat JOIN services s ON s.id = seat.service_id"
+                " WHERE seat.session_id IS NOT NULL AND seat.state != 'cancelled'"
+                " GROUP BY seat.session_id) WHERE n > capacity",
+            )
+            == 0
+        )
+        assert (
+            _one(
+                conn,
+                "SELECT COUNT(*) FROM bookings b WHERE b.state = 'settled' AND (SELECT COUNT(*)"
+                " FROM checkouts c WHERE c.booking_id = b.id) != 1",
+            )
+            == 0
+        )
+        assert _one(conn, "SELECT COUNT(*) FROM checkouts") > 0
+        assert (
+            _one(
+                conn,
+                "SELECT COUNT(*) FROM checkouts c JOIN ledger l ON l.booking_id = c.booking_id"
+                " AND l.kind = 'purchase' WHERE c.due_fen != CASE WHEN l.amount_fen < 0"
+                " THEN -l.amount_fen ELSE l.paid_fen END",
+            )
+            == 0
+        )
+        assert _one(conn, f"SELECT COUNT(*) FROM checkouts WHERE settled_at > '{now_text}'") == 0
+        assert (
+            _one(
+                conn,
+                "SELECT COUNT(*) FROM bookings b WHERE b.walk_in != EXISTS (SELECT 1"
+                " FROM receptions r WHERE r.booking_id = b.id AND r.outcome = 'seated')",
+            )
+            == 0
+        )
+        assert (
+            _one(
+                conn,
+                f"SELECT COUNT(*) FROM receptions WHERE received_at > '{now_text}'"
+                f" OR closed_at > '{now_text}'",
+            )
+            == 0
+        )
+        lounge = _one(conn, "SELECT COUNT(*) FROM receptions WHERE outcome IS NULL")
+        assert (1 <= lounge <= 2) if hour >= 10 or hour < 2 else lounge == 0
+        waiting = conn.execute(
+            "SELECT wanted_from, created_at, notified_at FROM waitlist"
+        ).fetchall()
+        assert len(waiting) >= 5
+        for wanted_from, created, notified in waiting:
+            assert created < now_text < wanted_from and (notified or now_text) <= now_text
+        for works_from, works_until, start, end in conn.execute(
+            "SELECT r.works_from, r.works_until, br.start_at, br.end_at FROM booking_resources br"
+            " JOIN resources r ON r.id = br.resource_id WHERE r.staff_id IS NOT NULL"
+        ):
+            first, last = _shift(works_from, works_until)
+            begins = _business_hours(start)
+            length = (datetime.fromisoformat(end) - datetime.fromisoformat(start)).seconds / 3600
+            assert first <= begins and begins + length <= last
+    conn.close()
+
+
 def test_a_demo_without_members_refers_to_nobody(tmp_path: Path) -> None:
     path = tmp_path / "empty.sqlite3"
     db = _open(path)
@@ -733,8 +1176,16 @@ def test_a_demo_without_members_refers_to_nobody(tmp_path: Path) -> None:
         # Walk-in guests and anonymous complaints only.
         assert report.bookings > 0
         assert _one(conn, "SELECT COUNT(*) FROM bookings WHERE walk_in") > 0
-        for table in ("bookings", "complaints", "return_visits", "vip_visits"):
+        tables = (
+            "bookings", "checkouts", "receptions", "waitlist", "complaints", "return_visits",
+            "vip_visits",
+        )  # fmt: skip
+        for table in tables:
             assert _one(conn, f"SELECT COUNT(*) FROM {table} WHERE member_id IS NOT NULL") == 0
+        # The walk-ins' bills, paid at the counter.
+        assert _one(conn, "SELECT COUNT(*) FROM checkouts") == _one(
+            conn, "SELECT COUNT(*) FROM bookings WHERE state = 'settled'"
+        )
         assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
     conn.close()
 
@@ -791,6 +1242,26 @@ def test_postgres_gets_the_same_kind_of_demo(pg_url: str) -> None:
                 )
             ).one()
             assert counter[0] > 0 and counter[1] > 0 and counter[2] == 0
+            # The bookings went in past the exclusion constraint on overlapping active
+            # allocations; every settled one has its bill; walk-ins their reception.
+            assert session.execute(text("SELECT COUNT(*) FROM booking_resources")).scalar()
+            settled = session.execute(
+                text("SELECT COUNT(*) FROM bookings WHERE state = 'settled'")
+            ).scalar()
+            assert (
+                settled
+                and settled == session.execute(text("SELECT COUNT(*) FROM checkouts")).scalar()
+            )
+            assert (
+                session.execute(
+                    text("SELECT COUNT(*) FROM receptions WHERE outcome = 'seated'")
+                ).scalar()
+                == session.execute(text("SELECT COUNT(*) FROM bookings WHERE walk_in")).scalar()
+            )
+            assert session.execute(text("SELECT COUNT(*) FROM waitlist")).scalar()
+            assert session.execute(
+                text("SELECT COUNT(*) FROM resources WHERE kind = 'room' AND works_from IS NULL")
+            ).scalar()
         # Sequences were moved past the explicit ids: the next insert gets a fresh id.
         with db.write() as session:
             from clubdesk.models import Staff

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -15,14 +15,15 @@ from clubdesk.services import roster
 from ui.main_window import MainWindow
 
 
-def test_four_docks_with_their_chinese_titles(window: MainWindow) -> None:
+def test_five_docks_with_their_chinese_titles(window: MainWindow) -> None:
     titles = [d.windowTitle() for d in window.docks]
-    assert titles == ["会员", "预约看板", "投诉登记", "VIP礼遇"]
+    assert titles == ["会员", "预约看板", "投诉登记", "VIP礼遇", "服务中"]
     for dock in window.docks:
         features = dock.features()
         assert features & QDockWidget.DockWidgetFeature.DockWidgetMovable
         assert features & QDockWidget.DockWidgetFeature.DockWidgetFloatable
-    assert window.tabifiedDockWidgets(window.complaints) == [window.vip]
+    assert set(window.tabifiedDockWidgets(window.complaints)) == {window.vip, window.in_service}
+    assert not window.tabifiedDockWidgets(window.bookings)  # the board keeps its side
 
 
 def test_roster_dock_shows_seeded_members(window: MainWindow, seeded_db: Database) -> None:
@@ -45,15 +46,17 @@ def test_roster_fetches_the_next_page_on_scroll(window: MainWindow) -> None:
 
 
 def test_booking_dock_shows_todays_bookings(window: MainWindow) -> None:
-    assert window.bookings.current_day() == date.today()
-    assert window.bookings.model.rowCount() > 0
+    # Between 00:00 and the 02:00 closing the board still shows the evening before.
+    board = window.bookings.view.board
+    assert board is not None and board.blocks
     assert "个预约" in window.bookings.status.text()
 
 
 def test_booking_dock_changes_day_from_the_keyboard(window: MainWindow, qtbot: QtBot) -> None:
+    first = window.bookings.current_day()
     window.bookings.shift(1)
-    assert window.bookings.current_day().toordinal() == date.today().toordinal() + 1
-    assert window.bookings.model.rowCount() > 0
+    board = window.bookings.view.board
+    assert board is not None and board.days == (first + timedelta(days=1),)
 
 
 def test_complaints_dock_shows_seeded_complaints(window: MainWindow) -> None:
@@ -94,7 +97,7 @@ def test_layout_is_saved_and_restored(
     qtbot.waitExposed(again)
     again.reset_layout()
     assert not again.vip.isFloating()
-    assert again.tabifiedDockWidgets(again.complaints) == [again.vip]
+    assert set(again.tabifiedDockWidgets(again.complaints)) == {again.vip, again.in_service}
 
 
 def test_hiding_a_dock_and_reset_brings_it_back(window: MainWindow) -> None:
@@ -118,7 +121,9 @@ def test_reset_layout_leaves_one_visible_tab_bar(window: MainWindow, qtbot: QtBo
         if bar.isVisible() and bar.count() and window.rect().intersects(bar.geometry())
     ]
     assert len(inside) == 1
-    assert [inside[0].tabText(i) for i in range(inside[0].count())] == ["投诉登记", "VIP礼遇"]
+    assert [inside[0].tabText(i) for i in range(inside[0].count())] == [
+        "服务中", "投诉登记", "VIP礼遇"
+    ]  # fmt: skip
 
 
 def test_print_member_card_saves_and_opens_the_pdf(

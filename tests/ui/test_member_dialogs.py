@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
 from clubdesk.db.engine import Database
-from clubdesk.models import LedgerEntry, Member, MembershipCard, Staff
+from clubdesk.models import LedgerEntry, Member, MembershipCard, Staff, Tier
 from clubdesk.models.enums import CardKind, CardStatus, LedgerKind, PaymentMethod, Role
 from clubdesk.money import format_fen
 from clubdesk.services import cards, members, settlement, staff
@@ -693,6 +693,12 @@ def test_english_counts_of_one_are_singular(
     qtbot: QtBot, seeded_db: Database, owner: QWidget, english: None
 ) -> None:
     member_id, _number = stored_value_member(seeded_db)
+    with seeded_db.write() as session:
+        # A tier earning one point per yuan, whatever tier the demo gave this member.
+        one = session.scalars(select(Tier).where(Tier.points_per_yuan == 1)).first()
+        member = session.get(Member, member_id)
+        assert one is not None and member is not None
+        member.tier_id = one.id
     detail = open_member(owner, seeded_db, staff.counter_user(seeded_db), SyncRunner(), member_id)
     assert detail.data is not None and detail.data.tier is not None
     assert detail.data.insights.stars == 1 and detail.data.tier.points_per_yuan == 1

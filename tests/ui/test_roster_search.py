@@ -93,10 +93,10 @@ def test_a_card_scan_opens_the_member_from_anywhere(
     )
     m = _a_member(window)
     window.activateWindow()
-    window.bookings.table.setFocus()
-    qtbot.waitUntil(lambda: window.bookings.table.hasFocus())
-    qtbot.keyClicks(window.bookings.table, m["card"])
-    qtbot.keyClick(window.bookings.table, Qt.Key.Key_Return)
+    window.bookings.view.setFocus()
+    qtbot.waitUntil(lambda: window.bookings.view.hasFocus())
+    qtbot.keyClicks(window.bookings.view, m["card"])
+    qtbot.keyClick(window.bookings.view, Qt.Key.Key_Return)
     assert opened == [m["id"]]
 
 
@@ -113,10 +113,10 @@ def test_slow_typing_is_not_a_scan(
     clock = iter(float(k) * 0.2 for k in range(100))  # a person: 200 ms a key
     window.wedge._clock = lambda: next(clock)
     window.activateWindow()
-    window.bookings.table.setFocus()
-    qtbot.waitUntil(lambda: window.bookings.table.hasFocus())
-    qtbot.keyClicks(window.bookings.table, "8123456789")
-    qtbot.keyClick(window.bookings.table, Qt.Key.Key_Return)
+    window.bookings.view.setFocus()
+    qtbot.waitUntil(lambda: window.bookings.view.hasFocus())
+    qtbot.keyClicks(window.bookings.view, "8123456789")
+    qtbot.keyClick(window.bookings.view, Qt.Key.Key_Return)
     assert scans == []
     assert opened == []  # Enter on another dock does not open the roster's member
 
@@ -139,8 +139,8 @@ def test_a_fast_typed_mobile_number_is_not_a_card_scan(qtbot: QtBot, window: Mai
     scans: list[str] = []
     window.wedge.scanned.connect(scans.append)
     window.activateWindow()
-    window.bookings.table.setFocus()
-    qtbot.waitUntil(lambda: window.bookings.table.hasFocus())
-    qtbot.keyClicks(window.bookings.table, "13800138000")
-    qtbot.keyClick(window.bookings.table, Qt.Key.Key_Return)
+    window.bookings.view.setFocus()
+    qtbot.waitUntil(lambda: window.bookings.view.hasFocus())
+    qtbot.keyClicks(window.bookings.view, "13800138000")
+    qtbot.keyClick(window.bookings.view, Qt.Key.Key_Return)
     assert scans == []

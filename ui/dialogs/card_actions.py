@@ -72,6 +72,7 @@ class FieldBox(QWidget):
         self.field = field
         self.extras = list(extra)
         self.setFocusProxy(field)  # a form label's buddy (Alt+letter) lands in the input
+        self._buddies_checked = False
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(2)
@@ -90,6 +91,16 @@ class FieldBox(QWidget):
         column.addWidget(self.error)
         for widget in (field, *self.extras):
             _on_edit(widget, self.clear_error)  # a corrected field loses its old message
+
+    def showEvent(self, event: QShowEvent) -> None:
+        # QLabel's mnemonic skips a buddy that takes no focus, proxy or not: a form
+        # row's label (QFormLayout.addRow) names this box, so point it at the input.
+        if not self._buddies_checked:
+            self._buddies_checked = True
+            for label in self.window().findChildren(QLabel):
+                if label.buddy() is self:
+                    label.setBuddy(self.field)
+        super().showEvent(event)
 
     def inputs(self) -> list[QWidget]:
         """The widgets of this box that take the keyboard, in reading order."""

@@ -1,0 +1,1 @@
+"""The booking board: a grid of resources × 15-minute slots, painted and dragged."""
