@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, exists, func, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from clubdesk.db.engine import Database
@@ -120,12 +120,20 @@ def cumulative_spend(session: Session, member_id: int, since: datetime | None = 
     )
 
 
+def _not_reversed() -> ColumnElement[bool]:
+    """A ledger entry no 反结账 has cancelled: a reversed sale is neither a visit nor
+    points earned when the tier rules are checked."""
+    reversal = aliased(LedgerEntry)
+    return ~exists().where(reversal.reverses_id == LedgerEntry.id)
+
+
 def points_earned_since(session: Session, member_id: int, since: datetime) -> int:
     value = session.execute(
         select(func.coalesce(func.sum(LedgerEntry.points), 0)).where(
             LedgerEntry.member_id == member_id,
             LedgerEntry.points > 0,
             LedgerEntry.at >= since,
+            _not_reversed(),
         )
     ).scalar_one()
     return int(value)
@@ -150,6 +158,7 @@ def visits_since(session: Session, member_id: int, since: datetime) -> int:
             LedgerEntry.member_id == member_id,
             LedgerEntry.kind == LedgerKind.PURCHASE,
             LedgerEntry.at >= since,
+            _not_reversed(),
         )
     ).scalar_one()
     return int(value)

@@ -575,6 +575,10 @@ def test_manager_reversal_restores_balance_and_points_exactly(db: Database) -> N
             assert r.paid_fen == -original.paid_fen and r.booking_id == bid
             assert r.staff_id == manager.id and "收错了项目" in (r.reason or "")
         assert tiers.cumulative_spend(s, mid) == 0
+        # A reversed sale is no visit and earned no points when the tier rules look.
+        since = NOW - timedelta(days=1)
+        assert tiers.visits_since(s, mid, since) == 0
+        assert tiers.points_earned_since(s, mid, since) == 0
         assert s.scalars(
             select(AuditEntry).where(AuditEntry.action == "booking.checkout_reverse")
         ).one()
