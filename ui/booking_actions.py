@@ -46,9 +46,7 @@ class BookingActions(QObject):
     def build_menu(self, menu: QMenu) -> list[QAction]:
         """The 预约 menu; returns the actions worth a toolbar button."""
         window = self.window
-        new = _action(
-            window, _("新预约(&N)…"), window.bookings.new_booking, "Ctrl+Shift+N"
-        )
+        new = _action(window, _("新预约(&N)…"), window.bookings.new_booking, "Ctrl+Shift+N")
         walk_in = _action(window, _("带客接待(&W)…"), self.walk_in, "Ctrl+Shift+W")
         waitlist = _action(window, _("候补名单(&L)…"), self.waitlist, None)
         today = _action(window, _("看板回到今天"), window.bookings.go_today, None)

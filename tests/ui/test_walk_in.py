@@ -99,8 +99,9 @@ def _wizard(qtbot: QtBot, db: Database, actor: StaffMember, **kwargs: object) ->
     wizard.activateWindow()
     # A window an earlier test left open may still hold the focus: wait for ours.
     qtbot.waitUntil(
-        lambda: QApplication.focusWidget() is not None
-        and QApplication.focusWidget().window() is wizard  # type: ignore[union-attr]
+        lambda: (
+            QApplication.focusWidget() is not None and QApplication.focusWidget().window() is wizard
+        )  # type: ignore[union-attr]
     )
     return wizard
 
