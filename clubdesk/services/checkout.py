@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TypeVar
 
 from sqlalchemy import func, select
@@ -765,6 +765,7 @@ def receipt(db: Database, checkout_id: int) -> ReceiptData:
                 _("找不到小票号为 {number} 的结账记录。").format(number=receipt_number(checkout_id))
             )
         booking = _load_booking(session, row.booking_id)
+        started = booking.service_started_at or booking.start_at
         service = booking.service
         member = session.get(Member, row.member_id) if row.member_id else None
         card = session.get(MembershipCard, row.card_id) if row.card_id else None
@@ -804,8 +805,9 @@ def receipt(db: Database, checkout_id: int) -> ReceiptData:
             card_number=mask_card(card.number) if card else None,
             tier=tier_name,
             service=service.name,
-            start_at=booking.start_at,
-            end_at=booking.end_at,
+            # The time the guest actually had, where the counter recorded it.
+            start_at=started,
+            end_at=max(booking.finished_at or booking.end_at, started + timedelta(minutes=1)),
             resources=_resource_names(session, booking),
             guest_count=max(booking.guest_count, 1),
             unit_fen=service.list_price_fen if breakdown else None,

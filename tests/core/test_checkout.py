@@ -777,3 +777,20 @@ def test_command_line_prints_a_receipt_by_id_and_latest(
     assert "甲先生" in pdf_text(by_id) and "乙女士" in pdf_text(latest)
     assert cli.main(["print", "--list"]) == 0
     assert "receipt" in capsys.readouterr().out
+
+
+def test_the_receipt_shows_the_time_the_guest_actually_had(db: Database) -> None:
+    desk = staff(db, Role.FRONT_DESK)
+    bid = add_booking(db, add_service(db), guest_name="散客李先生")
+    with db.write() as s:
+        booking = s.get(Booking, bid)
+        assert booking is not None
+        booking.service_started_at = booking.start_at + timedelta(minutes=7)
+        booking.finished_at = booking.end_at + timedelta(minutes=4)
+        planned = (booking.start_at, booking.end_at)
+    done = co.checkout(db, desk, bid, PaymentMethod.CASH, at=NOW)
+    shown = co.receipt(db, done.checkout_id)
+    assert (shown.start_at, shown.end_at) == (
+        planned[0] + timedelta(minutes=7),
+        planned[1] + timedelta(minutes=4),
+    )
