@@ -14,7 +14,7 @@ from itertools import pairwise
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QDate, QPoint, Qt
+from PySide6.QtCore import QDate, QPoint, QRect, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 from pytestqt.qtbot import QtBot
@@ -27,6 +27,7 @@ from clubdesk.services import board as board_service
 from clubdesk.services import booking_slots, bookings, staff
 from clubdesk.services.board import Board, BoardResource
 from clubdesk.services.bookings import BookingDraft
+from ui.board.geometry import same_family
 from ui.board.view import BoardView
 from ui.docks.bookings import BookingsDock
 from ui.tasks import SyncRunner, TaskRunner
@@ -318,6 +319,127 @@ def test_the_block_is_drawn_moved_while_the_call_runs(
     assert any(b.booking_id == booking and b.start_at == at(12) for b in dock.view.board.blocks)
 
 
+def shown_inside(view: BoardView, rect: QRect, dx: int = 0, dy: int = 0) -> bool:
+    """The rectangle lies in the grid part of the viewport, ``dx`` px clear of its left
+    and right edges and ``dy`` px of its top and bottom (where a drag scrolls)."""
+    layout = view.board_layout
+    assert layout is not None
+    viewport = view.viewport()
+    return (
+        rect.left() >= view.metrics.gutter + dx
+        and rect.right() <= viewport.width() - dx
+        and rect.top() >= layout.header_height + dy
+        and rect.bottom() <= viewport.height() - dy
+    )
+
+
+def test_dragging_a_block_to_the_right_edge_scrolls_to_a_room_off_screen(
+    dock: BookingsDock, qtbot: QtBot, seeded_db: Database
+) -> None:
+    svc = service_id(seeded_db, MASSAGE)
+    fits = can(svc, at(11), at(12))
+    items = resources(seeded_db)
+    room = next(r for r in items if fits(r) and not r.is_person)
+    booking = book(seeded_db, svc, at(11), at(12), room.id)
+    dock.refresh()
+    reveal(dock, room.id, at(11))
+    view, viewport = dock.view, dock.view.viewport()
+    layout = view.board_layout
+    assert layout is not None
+    bar = view.horizontalScrollBar()
+    initial = bar.value()
+    shown_until = initial + bar.pageStep()  # content x of the grid's right edge
+    target = next(
+        r
+        for r in items
+        if fits(r)
+        and same_family(r.kind, room.kind)
+        and layout.columns[column(dock, r.id)].x >= shown_until
+    )
+    start = block_point(dock, booking, room.id)
+    edge = QPoint(viewport.width() - 5, start.y())
+    qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, pos=start)
+    qtbot.mouseMove(viewport, (start + edge) / 2)
+    qtbot.mouseMove(viewport, edge)
+    assert view.autoscrolling
+    qtbot.waitUntil(
+        lambda: shown_inside(view, view.cell_rect(*cell(dock, target.id, at(11))), dx=40),
+        timeout=10000,
+    )
+    assert bar.value() > initial
+    drop = view.cell_rect(*cell(dock, target.id, at(11)))
+    point = QPoint(drop.left() + 20, start.y())
+    qtbot.mouseMove(viewport, point)
+    assert not view.autoscrolling  # back from the edge: it stops
+    with qtbot.waitSignal(dock.changed, timeout=1000):
+        qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=point)
+    assert held(seeded_db, booking)[:3] == (at(11), at(12), {target.id})
+    assert not view.autoscrolling
+
+
+def test_dragging_a_block_to_the_bottom_edge_scrolls_to_a_time_off_screen(
+    dock: BookingsDock, qtbot: QtBot, seeded_db: Database
+) -> None:
+    svc = service_id(seeded_db, MASSAGE)
+    room = next(r for r in resources(seeded_db) if can(svc, at(11), at(12))(r) and not r.is_person)
+    booking = book(seeded_db, svc, at(11), at(12), room.id)
+    dock.refresh()
+    reveal(dock, room.id, at(11))
+    view, viewport = dock.view, dock.view.viewport()
+    layout = view.board_layout
+    assert layout is not None
+    bar = view.verticalScrollBar()
+    initial = bar.value()
+    hidden = next(s for s in range(layout.slots) if layout.slot_y(s) >= initial + bar.pageStep())
+    assert hidden + 4 <= layout.slots  # an hour fits there before closing
+    moment = layout.slot_time(FUTURE, hidden)
+    assert room.works(moment, moment + timedelta(hours=1))
+    start = block_point(dock, booking, room.id)
+    edge = QPoint(start.x(), viewport.height() - 5)
+    qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, pos=start)
+    qtbot.mouseMove(viewport, (start + edge) / 2)
+    qtbot.mouseMove(viewport, edge)
+    qtbot.waitUntil(
+        lambda: shown_inside(view, view.cell_rect(*cell(dock, room.id, moment)), dy=40),
+        timeout=10000,
+    )
+    assert bar.value() > initial
+    drop = view.cell_rect(*cell(dock, room.id, moment))
+    point = QPoint(start.x(), drop.top() + 10)
+    qtbot.mouseMove(viewport, point)
+    assert not view.autoscrolling
+    with qtbot.waitSignal(dock.changed, timeout=1000):
+        qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=point)
+    assert held(seeded_db, booking)[:3] == (moment, moment + timedelta(hours=1), {room.id})
+
+
+def test_selecting_new_cells_past_the_top_edge_scrolls_up(
+    dock: BookingsDock, qtbot: QtBot, seeded_db: Database
+) -> None:
+    room = next(r for r in resources(seeded_db) if r.kind is ResourceKind.ROOM)
+    dock.refresh()
+    reveal(dock, room.id, at(16))
+    view, viewport = dock.view, dock.view.viewport()
+    layout = view.board_layout
+    assert layout is not None
+    bar = view.verticalScrollBar()
+    initial = bar.value()
+    first = view.cell_rect(*cell(dock, room.id, at(16, 30))).center()
+    above = QPoint(first.x(), 2)  # over the column headers
+    qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, pos=first)
+    qtbot.mouseMove(viewport, QPoint(first.x(), first.y() - 10))
+    qtbot.mouseMove(viewport, above)
+    assert view.autoscroll_speed(above)[0] == 0  # a new booking keeps its column
+    qtbot.waitUntil(lambda: bar.value() <= initial - 3 * 80, timeout=10000)
+    top = view.cell_rect(*cell(dock, room.id, at(13)))
+    point = QPoint(first.x(), top.center().y())
+    qtbot.mouseMove(viewport, point)
+    assert not view.autoscrolling
+    with qtbot.waitSignal(dock.create_requested, timeout=1000) as signal:
+        qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=point)
+    assert signal.args == [room.id, at(13), at(16, 45)]
+
+
 def test_a_click_opens_the_booking_and_the_tooltip_tells_its_details(
     dock: BookingsDock, qtbot: QtBot, seeded_db: Database
 ) -> None:
@@ -428,6 +550,33 @@ def test_keyboard_opens_moves_and_resizes_a_block(
     press(qtbot, view, Qt.Key.Key_Up, ctrl | Qt.KeyboardModifier.ShiftModifier)
     assert held(seeded_db, booking)[:2] == (at(11, 15), at(12))
     assert view.cursor_column == column(dock, other.id)
+
+
+def test_arrow_keys_past_the_edges_scroll_the_cursor_into_view(
+    dock: BookingsDock, qtbot: QtBot
+) -> None:
+    view = dock.view
+    layout = view.board_layout
+    assert layout is not None
+    h, v = view.horizontalScrollBar(), view.verticalScrollBar()
+    h.setValue(0)
+    v.setValue(0)
+    view.setFocus()
+    view.select_cell(0, 0)
+    columns = layout.visible_columns(0, h.pageStep() - 1)
+    rows = v.pageStep() // view.metrics.slot_height
+    for _n in range(len(columns) + 1):
+        press(qtbot, view, Qt.Key.Key_Right)
+    for _n in range(rows + 1):
+        press(qtbot, view, Qt.Key.Key_Down)
+    assert (view.cursor_column, view.cursor_slot) == (len(columns) + 1, rows + 1)
+    assert h.value() > 0 and v.value() > 0
+    assert shown_inside(view, view.cell_rect(view.cursor_column, view.cursor_slot))
+    for _n in range(len(columns) + 1):
+        press(qtbot, view, Qt.Key.Key_Left)
+    for _n in range(rows + 1):
+        press(qtbot, view, Qt.Key.Key_Up)
+    assert (h.value(), v.value()) == (0, 0)
 
 
 def test_page_keys_change_the_day_and_home_comes_back_to_today(

@@ -10,7 +10,8 @@ at fixed viewport positions, so they stay put while the grid scrolls under them.
 The view never writes: a drag or a key becomes a signal (``create_requested``,
 ``move_requested`` …) and the dock calls the service through the task runner.  A move
 is drawn at its new place at once; ``snap_back()`` puts the last good board back if the
-database refuses it.
+database refuses it.  A drag held near (or past) an edge of the grid scrolls it on a
+timer, the ghost following the content that moves under the pointer.
 """
 
 from __future__ import annotations
@@ -36,7 +37,14 @@ from PySide6.QtGui import (
     QPolygon,
     QResizeEvent,
 )
-from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QMenu, QToolTip, QWidget
+from PySide6.QtWidgets import (
+    QAbstractScrollArea,
+    QApplication,
+    QMenu,
+    QScrollBar,
+    QToolTip,
+    QWidget,
+)
 
 from clubdesk.i18n import N_, _
 from clubdesk.models.enums import BookingState, ResourceKind
@@ -79,6 +87,12 @@ HEADER_COLOURS = {  # (background, stripe): places grey-blue, areas violet, peop
     "person": ("#e3f4f1", "#0f766e"),
 }
 PEOPLE = (ResourceKind.THERAPIST, ResourceKind.COACH, ResourceKind.TECHNICIAN)
+
+# A drag near (or past) an edge of the grid scrolls it: within EDGE px of the edge, a
+# step every TICK ms, faster the further past the threshold, at most FASTEST px a step.
+AUTOSCROLL_EDGE = 30
+AUTOSCROLL_TICK = 30
+AUTOSCROLL_FASTEST = 60
 
 
 def legal_actions(state: BookingState) -> list[BookingState]:
@@ -203,6 +217,10 @@ class BoardView(QAbstractScrollArea):
         self.cursor_column = 0
         self.cursor_slot = 0
         self.anchor_slot = 0
+        self._drag_pos = QPoint()  # the pointer during a drag, viewport coordinates
+        self._scroller = QTimer(self)  # scrolls while a drag is held near an edge
+        self._scroller.setInterval(AUTOSCROLL_TICK)
+        self._scroller.timeout.connect(self._autoscroll_step)
         self._minute = QTimer(self)
         self._minute.timeout.connect(self.viewport().update)  # the line at the current time
         self._minute.start(60_000)
@@ -809,8 +827,23 @@ class BoardView(QAbstractScrollArea):
             if abs(x - drag.x) + abs(y - drag.y) < QApplication.startDragDistance():
                 return
             drag.active = True
-        self._autoscroll(pos)
-        x, y = self._content(pos)
+        self._drag_pos = pos
+        self._drag_to(pos)
+        self._update_autoscroll()
+
+    def _drag_to(self, pos: QPoint) -> None:
+        """The selection or the ghost for the pointer at ``pos`` (viewport coordinates;
+        a pointer outside the grid counts as on its nearest visible cell)."""
+        layout = self._layout
+        drag = self._drag
+        if layout is None or drag is None:
+            return
+        viewport = self.viewport()
+        inside = QPoint(
+            min(max(pos.x(), self.metrics.gutter), viewport.width() - 1),
+            min(max(pos.y(), layout.header_height), viewport.height() - 1),
+        )
+        x, y = self._content(inside)
         if drag.mode == "create":
             self.cursor_slot = layout.slot_at(y)
             self.anchor_slot = drag.slot
@@ -823,10 +856,14 @@ class BoardView(QAbstractScrollArea):
         elif drag.mode == "resize" and drag.placed is not None:
             bottom = y + (drag.placed.rect.bottom - drag.y)
             drag.proposal = interaction.resize_proposal(layout, drag.placed, bottom)
-        self.viewport().update()
+        viewport.update()
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        drag, self._drag = self._drag, None
+        drag = self._drag
+        if drag is not None and drag.active and event.button() == Qt.MouseButton.LeftButton:
+            self._drag_to(event.position().toPoint())
+        self._drag = None
+        self._scroller.stop()
         if drag is None or event.button() != Qt.MouseButton.LeftButton:
             super().mouseReleaseEvent(event)
             return
@@ -874,19 +911,46 @@ class BoardView(QAbstractScrollArea):
         if self.viewport().cursor().shape() != shape:
             self.viewport().setCursor(shape)
 
-    def _autoscroll(self, pos: QPoint) -> None:
+    # -- scrolling during a drag -----------------------------------------------------------
+    def autoscroll_speed(self, pos: QPoint) -> tuple[int, int]:
+        """Pixels a step (x, y; negative: left or up) for a drag with the pointer at
+        ``pos``: nothing in the middle, more the further past the edge zone.  A new
+        booking keeps its column and a resize its block, so those scroll only up and
+        down."""
         layout = self._layout
-        assert layout is not None
-        margin = 16
-        v, h = self.verticalScrollBar(), self.horizontalScrollBar()
-        if pos.y() < layout.header_height + margin:
-            v.setValue(v.value() - self.metrics.slot_height)
-        elif pos.y() > self.viewport().height() - margin:
-            v.setValue(v.value() + self.metrics.slot_height)
-        if pos.x() < self.metrics.gutter + margin:
-            h.setValue(h.value() - layout.column_width // 4)
-        elif pos.x() > self.viewport().width() - margin:
-            h.setValue(h.value() + layout.column_width // 4)
+        drag = self._drag
+        if layout is None or drag is None or not drag.active:
+            return 0, 0
+        viewport = self.viewport()
+        dx = _edge_speed(pos.x(), self.metrics.gutter, viewport.width())
+        dy = _edge_speed(pos.y(), layout.header_height, viewport.height())
+        return (
+            _room(self.horizontalScrollBar(), dx) if drag.mode == "move" else 0,
+            _room(self.verticalScrollBar(), dy),
+        )
+
+    @property
+    def autoscrolling(self) -> bool:
+        return self._scroller.isActive()
+
+    def _update_autoscroll(self) -> None:
+        if self.autoscroll_speed(self._drag_pos) == (0, 0):
+            self._scroller.stop()
+        elif not self._scroller.isActive():
+            self._scroller.start()
+
+    def _autoscroll_step(self) -> None:
+        dx, dy = self.autoscroll_speed(self._drag_pos)
+        h, v = self.horizontalScrollBar(), self.verticalScrollBar()
+        before = h.value(), v.value()
+        if dx:
+            h.setValue(h.value() + dx)
+        if dy:
+            v.setValue(v.value() + dy)
+        if (h.value(), v.value()) == before:  # nothing to do, or at the end already
+            self._scroller.stop()
+            return
+        self._drag_to(self._drag_pos)  # the content moved under the pointer
 
     # -- moving through the database -------------------------------------------------------
     def _propose(self, placed: Placed, proposal: Proposal) -> None:
@@ -955,6 +1019,7 @@ class BoardView(QAbstractScrollArea):
             self.today_requested.emit()
         elif key == K.Key_Escape and self._drag is not None:
             self._drag = None
+            self._scroller.stop()
             self.viewport().update()
         elif key == K.Key_Menu:
             self._menu_at_cursor()
@@ -1111,6 +1176,25 @@ class BoardView(QAbstractScrollArea):
             lines.append(_("有备注（打开预约查看）"))
         lines.append(_("单击或 Enter 打开；拖动改时间或房间；拖下边缘改时长；右键更多操作"))
         return "\n".join(lines)
+
+
+def _edge_speed(at: int, low: int, high: int) -> int:
+    """Autoscroll step along one axis for the pointer at ``at`` over a grid shown from
+    ``low`` to ``high`` (viewport coordinates)."""
+    if at < low + AUTOSCROLL_EDGE:
+        past = low + AUTOSCROLL_EDGE - at
+        return -min(AUTOSCROLL_FASTEST, 2 + past // 2)
+    if at >= high - AUTOSCROLL_EDGE:
+        past = at - (high - AUTOSCROLL_EDGE) + 1
+        return min(AUTOSCROLL_FASTEST, 2 + past // 2)
+    return 0
+
+
+def _room(bar: QScrollBar, step: int) -> int:
+    """``step``, or 0 when the scroll bar is at its end that way already."""
+    if (step < 0 and bar.value() <= bar.minimum()) or (step > 0 and bar.value() >= bar.maximum()):
+        return 0
+    return step
 
 
 def _walk_in(block: BoardBlock) -> str:
