@@ -148,9 +148,15 @@ class BookingActions(QObject):
         w = self.window
         wizard = WalkInWizard(w.db, w.runner, w.user, w)
         wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        wizard.seated.connect(self._changed)
+        wizard.seated.connect(self._seated)
         wizard.finished.connect(lambda _r: self.refresh())
         wizard.show()
+
+    def _seated(self, booking_id: int) -> None:
+        self.refresh()
+        self.window.in_service.raise_()
+        text = _("散客已入座（预约号 {id}），可在“服务中”面板跟进、加钟和结账。")
+        self.window.statusBar().showMessage(text.format(id=booking_id), 8000)
 
     def waitlist(self) -> None:
         from ui.dialogs.waitlist import WaitlistDialog

@@ -615,7 +615,11 @@ def test_delete_asks_to_cancel_and_menus_offer_the_legal_steps(
     placed = view.cursor_block()
     assert placed is not None and placed.block.booking_id == first
     texts = [a.text() for a in view.menu_for(placed).actions() if a.text()]
+    assert texts == ["打开预约…", "到店", "取消预约…"]  # no no-show before the start
+    dock.set_clock(lambda: at(11, 30))
+    texts = [a.text() for a in view.menu_for(placed).actions() if a.text()]
     assert texts == ["打开预约…", "到店", "标记爽约…", "取消预约…"]
+    dock.set_clock(lambda: NOW)
     arrive = next(a for a in view.menu_for(placed).actions() if a.text() == "到店")
     with qtbot.waitSignal(dock.action_requested, timeout=1000):
         arrive.trigger()

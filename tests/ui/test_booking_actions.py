@@ -133,3 +133,17 @@ def test_ctrl_shift_n_on_the_board_opens_one_new_booking(window: MainWindow, qtb
     opened = _open(BookingDialog)
     assert len(opened) == 1 and opened[0].booking_id is None  # type: ignore[attr-defined]
     _close_all(BookingDialog)
+
+
+def test_a_seated_walk_in_is_announced_and_the_in_service_dock_comes_forward(
+    window: MainWindow, qtbot: QtBot
+) -> None:
+    from ui.dialogs.walk_in import WalkInWizard
+
+    window.complaints.raise_()
+    window.bookings.walk_in_requested.emit()
+    [wizard] = _open(WalkInWizard)
+    wizard.seated.emit(4321)  # type: ignore[attr-defined]
+    assert "4321" in window.statusBar().currentMessage()
+    assert not window.in_service.visibleRegion().isEmpty()
+    _close_all(WalkInWizard)

@@ -1082,6 +1082,9 @@ class BoardView(QAbstractScrollArea):
         open_action.triggered.connect(lambda: self.open_requested.emit(booking_id))
         menu.addAction(open_action)
         targets = legal_actions(block.state)
+        if block.start_at > self.clock():
+            # The service rules refuse a no-show before the start: do not offer one.
+            targets = [t for t in targets if t is not S.NO_SHOW]
         if targets:
             menu.addSeparator()
         for target in targets:
