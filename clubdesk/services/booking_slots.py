@@ -138,15 +138,27 @@ def check_free(
     """
     if not resource_ids:
         return
-    # Only an area is shared; a suite for two is still one party's booking.
-    capacity = {
-        rid: cap if kind is ResourceKind.AREA else 1
-        for rid, cap, kind in session.execute(
-            select(Resource.id, Resource.capacity, Resource.kind).where(
-                Resource.id.in_(resource_ids)
+    # Only an area is shared; a suite for two is still one party's booking.  The rows
+    # are locked (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers) in id
+    # order: the exclusion constraint covers exclusive holds only, so two counters
+    # filling the same bath must queue here.
+    names: dict[int, str] = {}
+    capacity: dict[int, int] = {}
+    for rid, name, cap, kind in session.execute(
+        select(Resource.id, Resource.name, Resource.capacity, Resource.kind)
+        .where(Resource.id.in_(resource_ids))
+        .order_by(Resource.id)
+        .with_for_update()
+    ):
+        names[rid] = name
+        capacity[rid] = cap if kind is ResourceKind.AREA and not session_host else 1
+        if capacity[rid] > 1 and guests > capacity[rid]:
+            raise BookingConflict(
+                _("“{name}”最多容纳 {cap} 位客人，这个预约有 {n} 位。").format(
+                    name=name, cap=cap, n=guests
+                ),
+                field="guest_count",
             )
-        )
-    }
     overlapping = or_(BookingResource.end_at > start_at, Booking.state == BookingState.IN_SERVICE)
     # An overrun blocks what starts within the next slot; later it will likely be over.
     if now is None or start_at >= now + timedelta(minutes=MIN_MINUTES):
@@ -156,16 +168,14 @@ def check_free(
             BookingResource.resource_id,
             BookingResource.exclusive,
             Booking.guest_count,
-            Resource.name,
-            Booking.start_at,
-            Booking.end_at,
+            BookingResource.start_at,
+            BookingResource.end_at,
             Member.name,
             Booking.guest_name,
             Service.name,
         )
         .select_from(BookingResource)
         .join(Booking, Booking.id == BookingResource.booking_id)
-        .join(Resource, Resource.id == BookingResource.resource_id)
         .join(Service, Service.id == Booking.service_id)
         .outerjoin(Member, Member.id == Booking.member_id)
         .where(
@@ -178,24 +188,17 @@ def check_free(
     )
     if ignore_booking_id is not None:
         query = query.where(BookingResource.booking_id != ignore_booking_id)
-    taken: dict[int, int] = {}
-    for rid, exclusive, count, name, first, last, member, guest, service in session.execute(query):
-        shared = capacity.get(rid, 1) > 1 and not session_host and not exclusive
-        taken[rid] = taken.get(rid, 0) + count
-        if shared and taken[rid] + guests <= capacity[rid]:
+    sharing: dict[int, list[tuple[datetime, datetime, int]]] = {}
+    for rid, exclusive, count, first, last, member, guest, service in session.execute(query):
+        if capacity.get(rid, 1) > 1 and not exclusive:
+            sharing.setdefault(rid, []).append((max(first, start_at), last, count))
             continue
-        if shared:
-            raise BookingConflict(
-                _("“{name}”在这个时间已有 {n} 位客人，容量 {cap} 位，坐不下了。").format(
-                    name=name, n=taken[rid], cap=capacity[rid]
-                ),
-                field="resources",
-            )
+        clash = _(
+            "“{name}”在 {start}–{end} 已有预约（{guest}，{service}），请换一个时间或房间/技师。"
+        )
         raise BookingConflict(
-            _(
-                "“{name}”在 {start}–{end} 已有预约（{guest}，{service}），请换一个时间或房间/技师。"
-            ).format(
-                name=name,
+            clash.format(
+                name=names.get(rid, ""),
                 start=first.strftime("%H:%M"),
                 end=last.strftime("%H:%M"),
                 guest=member or guest or _("课程/场次"),
@@ -203,6 +206,20 @@ def check_free(
             ),
             field="resources",
         )
+    for rid, spans in sharing.items():
+        peak = _peak(spans)
+        if peak + guests > capacity[rid]:
+            raise BookingConflict(
+                _("“{name}”在这个时间已有 {n} 位客人，容量 {cap} 位，坐不下了。").format(
+                    name=names[rid], n=peak, cap=capacity[rid]
+                ),
+                field="resources",
+            )
+
+
+def _peak(spans: list[tuple[datetime, datetime, int]]) -> int:
+    """The most guests present at once: guests of 10–11 and of 11–12 never meet."""
+    return max(sum(n for first, last, n in spans if first <= t < last) for t, _e, _n in spans)
 
 
 def is_exclusive(resource: Resource, service: Service) -> bool:

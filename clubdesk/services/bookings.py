@@ -308,7 +308,10 @@ def reschedule(
     def work() -> Change:
         with booking_write(db) as session:
             booking = _load_version(session, booking_id, expected_version)
-            notices = _reschedule_in(session, actor, booking, start_at, end_at, resource_ids, now)
+            notices = _reschedule_in(
+                session, actor, booking, start_at, end_at, resource_ids, now,
+                guests=booking.guest_count,
+            )  # fmt: skip
             return Change(booking.id, booking.version, notices)
 
     return retrying(work)
@@ -335,9 +338,10 @@ def edit(
             )  # fmt: skip
             if moved:
                 notices = _reschedule_in(
-                    session, actor, booking, start_at, end_at, resource_ids, now
-                )
-            _update_guest_in(session, actor, booking, member_id, guest, text, guest_count)
+                    session, actor, booking, start_at, end_at, resource_ids, now,
+                    guests=guest_count,
+                )  # fmt: skip
+            _update_guest_in(session, actor, booking, member_id, guest, text, guest_count, now)
             return Change(booking.id, booking.version, notices)
 
     return retrying(work)
@@ -354,7 +358,7 @@ def _load_version(session: Session, booking_id: int, expected_version: int | Non
 
 def _reschedule_in(
     session: Session, actor: StaffMember | None, booking: Booking, start_at: datetime,
-    end_at: datetime, resource_ids: tuple[int, ...] | None, now: datetime,
+    end_at: datetime, resource_ids: tuple[int, ...] | None, now: datetime, *, guests: int,
 ) -> tuple[str, ...]:  # fmt: skip
     if booking.session_id is not None:
         raise DomainError(_("座位跟随场次，请移动场次本身。"), field="start_at")
@@ -378,13 +382,17 @@ def _reschedule_in(
     booking_slots.check_resources(session, service, resources, start_at, end_at)
     booking_slots.check_free(
         session, ids, start_at, end_at, ignore_booking_id=booking.id, now=now,
-        guests=booking.guest_count, session_host=service.capacity is not None,
+        guests=guests, session_host=service.capacity is not None,
     )  # fmt: skip
-    if started:
-        # Lengthening or shortening a service in progress is 加钟 by another name: the
-        # bill follows the time the guest actually has.
-        delta = int((end_at - booking.end_at).total_seconds() // 60)
-        booking.added_minutes = max(0, booking.added_minutes + delta)
+    if started or booking.added_minutes:
+        # Lengthening or shortening a service in progress (or one with 加钟) is 加钟 by
+        # another name: the bill follows the time beyond the length first booked.
+        # The service's own length is the floor, so shrinking and lengthening again
+        # bills the same as lengthening once.
+        had = int((booking.end_at - booking.start_at).total_seconds() // 60)
+        booked = max(service.duration_min, had - booking.added_minutes)
+        length = int((end_at - start_at).total_seconds() // 60)
+        booking.added_minutes = max(0, length - booked)
     _place(session, booking, start_at, end_at, ids)
     session.flush()
     audit.record(
@@ -609,7 +617,9 @@ def update_guest(
     def work() -> Change:
         with booking_write(db) as session:
             booking = _load_version(session, booking_id, expected_version)
-            _update_guest_in(session, actor, booking, member_id, guest, text, guest_count)
+            _update_guest_in(
+                session, actor, booking, member_id, guest, text, guest_count, datetime.now()
+            )
             return Change(booking.id, booking.version)
 
     return retrying(work)
@@ -628,7 +638,7 @@ def _clean_edit(
 
 def _update_guest_in(
     session: Session, actor: StaffMember | None, booking: Booking, member_id: int | None,
-    guest: str | None, notes: str | None, guest_count: int,
+    guest: str | None, notes: str | None, guest_count: int, now: datetime,
 ) -> None:  # fmt: skip
     if booking.state in (BookingState.SETTLED, BookingState.CANCELLED, BookingState.NO_SHOW):
         raise IllegalTransition(_("已结束的预约不能再修改。"), field="state")
@@ -639,6 +649,13 @@ def _update_guest_in(
         raise DomainError(_("请选择会员或填写散客姓名。"), field="guest")
     if member_id is not None and session.get(Member, member_id) is None:
         raise NotFound(_("找不到编号为 {id} 的会员。").format(id=member_id))
+    if guest_count > booking.guest_count and holds_resources(booking.state):
+        # More guests in a shared area (the bath) must still fit in it.
+        booking_slots.check_free(
+            session, _held(booking), booking.start_at, booking.end_at,
+            ignore_booking_id=booking.id, now=now, guests=guest_count,
+            session_host=booking.service.capacity is not None,
+        )  # fmt: skip
     if (member_id, guest, notes, guest_count) == (
         booking.member_id, booking.guest_name, booking.notes, booking.guest_count,
     ):  # fmt: skip

@@ -193,3 +193,44 @@ def test_free_until_is_the_next_booking_or_the_end_of_the_shift(
     book(db, cat, at("11:00", days=1), resources=(cat.suite,))
     again = board.free_now(db, at("20:00"))
     assert {f.resource.id: f.free_until for f in again.rooms}[cat.suite] is None
+
+
+def test_an_area_counts_guests_present_at_once_and_each_party_must_fit(
+    db: Database, cat: Catalogue
+) -> None:
+    bath = _bath(db, cat, capacity=10)
+
+    def party(start: str, minutes: int, guests: int) -> bookings.BookingDraft:
+        made = draft(bath, at(start), minutes, (cat.hall,))
+        return replace(made, guest_count=guests)
+
+    bookings.create(db, cat.desk, party("10:00", 60, 8), at=NOW)
+    bookings.create(db, cat.desk, party("11:00", 60, 8), at=NOW)
+    # 8 + 2 at 10:00–11:00 and 8 + 2 at 11:00–12:00: never more than 10 at once.
+    both = bookings.create(db, cat.desk, party("10:00", 120, 2), at=NOW)
+    with pytest.raises(BookingConflict, match="容量 10 位"):
+        bookings.create(db, cat.desk, party("10:30", 60, 1), at=NOW)
+    with pytest.raises(BookingConflict, match="最多容纳 10 位"):
+        bookings.create(db, cat.desk, party("15:00", 60, 11), at=NOW)
+    with pytest.raises(BookingConflict, match="容量 10 位"):
+        bookings.update_guest(db, cat.desk, both.booking_id, member_id=None,
+                              guest_name="散客王先生", notes=None, guest_count=3)  # fmt: skip
+    assert bookings.detail(db, both.booking_id).guest_count == 2
+
+
+def test_added_time_follows_the_length_beyond_the_booking_in_any_order(
+    db: Database, cat: Catalogue
+) -> None:
+    booking = book(db, cat, at("13:00"))
+    bookings.transition(db, cat.desk, booking, BookingState.ARRIVED, at=at("12:55"))
+    bookings.add_time(db, cat.desk, booking, 60, at=at("12:56"))
+    assert stored(db, booking).added_minutes == 60
+    # Dragged back to the hour booked before the service started: no extra time billed.
+    bookings.reschedule(db, cat.desk, booking, start_at=at("13:00"), end_at=at("14:00"),
+                        at=at("12:57"))  # fmt: skip
+    assert stored(db, booking).added_minutes == 0
+    bookings.transition(db, cat.desk, booking, BookingState.IN_SERVICE, at=at("13:00"))
+    for end, added in (("14:30", 30), ("13:45", 0), ("14:30", 30)):
+        bookings.reschedule(db, cat.desk, booking, start_at=at("13:00"), end_at=at(end),
+                            at=at("13:10"))  # fmt: skip
+        assert stored(db, booking).added_minutes == added, end

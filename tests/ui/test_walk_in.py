@@ -130,8 +130,10 @@ def _reception_row(
 
 
 def _close_the_demo_evening(db: Database) -> None:
-    """The demo's guests still in service two days ago would hold their rooms now (a
-    service running over keeps its room until it is finished): finish them."""
+    """A quiet late morning: the demo's guests still in service days ago (a service
+    running over keeps its room until finished) are finished, and the demo's bookings
+    around NOW are cancelled, so rooms and therapists are free whatever the demo drew."""
+    soon = NOW + timedelta(hours=3)
     with db.write() as session:
         session.execute(
             update(Booking)
@@ -139,8 +141,17 @@ def _close_the_demo_evening(db: Database) -> None:
             .values(state=BookingState.FINISHED)
         )
         session.execute(
+            update(Booking)
+            .where(
+                Booking.state.in_((BookingState.BOOKED, BookingState.ARRIVED)),
+                Booking.start_at < soon,
+                Booking.end_at > NOW,
+            )
+            .values(state=BookingState.CANCELLED, cancel_reason="测试：清空时段")
+        )
+        session.execute(
             update(BookingResource)
-            .where(BookingResource.active.is_(True), BookingResource.end_at < NOW)
+            .where(BookingResource.active.is_(True), BookingResource.start_at < soon)
             .values(active=False)
         )
 

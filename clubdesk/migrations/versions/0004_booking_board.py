@@ -43,6 +43,7 @@ def upgrade() -> None:
         "bookings", sa.Column("added_minutes", sa.Integer(), server_default="0", nullable=False)
     )
     op.create_index(op.f("ix_bookings_session_id"), "bookings", ["session_id"], unique=False)
+    op.create_index("ix_ledger_reverses_id", "ledger", ["reverses_id"], unique=False)
     op.add_column(
         "booking_resources",
         sa.Column("exclusive", sa.Boolean(), server_default=sa.true(), nullable=False),
@@ -222,16 +223,21 @@ def _rebuild_checkouts() -> None:
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "postgresql":
+    postgres = op.get_bind().dialect.name == "postgresql"
+    if postgres:
         op.execute(f"ALTER TABLE booking_resources DROP CONSTRAINT IF EXISTS {NO_OVERLAP}")
     op.drop_table("waitlist")
     op.drop_table("receptions")
     op.drop_table("checkouts")
+    op.drop_index("ix_ledger_reverses_id", table_name="ledger")
     op.drop_index(op.f("ix_bookings_session_id"), table_name="bookings")
-    if op.get_bind().dialect.name == "postgresql":
+    if postgres:
         op.drop_constraint(op.f("fk_bookings_session_id_bookings"), "bookings", type_="foreignkey")
-    with op.batch_alter_table("booking_resources") as batch_op:
-        batch_op.drop_column("exclusive")
-    with op.batch_alter_table("bookings") as batch_op:
-        batch_op.drop_column("added_minutes")
-        batch_op.drop_column("session_id")
+    # Plain DROP COLUMN, as the upgrade added them: a batch copy of bookings would drop
+    # a table other rows still point at, which foreign keys refuse once there is data.
+    for table, column in (
+        ("booking_resources", "exclusive"),
+        ("bookings", "added_minutes"),
+        ("bookings", "session_id"),
+    ):
+        op.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
