@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 
 from clubdesk.db import migrate
 from clubdesk.db.engine import create, stamp_application_id, to_url
@@ -119,3 +120,58 @@ def test_migrations_apply_from_scratch_twice_without_error(tmp_path: Path) -> No
     with engine.connect() as conn:
         assert conn.execute(text("SELECT COUNT(*) FROM tiers")).scalar() == 5
     engine.dispose()
+
+
+def _upgrade_0003_bookings(engine: Engine) -> None:
+    """A 0003 database with guests sharing the bath and a settled member booking,
+    brought to head: the shared holds stay shared, and the sale gets its receipt."""
+    at = datetime(2026, 5, 1, 14, 0)
+    with engine.begin() as conn:
+        if engine.dialect.name == "sqlite":
+            stamp_application_id(conn)
+        migrate.upgrade(conn, "0003")
+        row = "INSERT INTO {t} ({c}) VALUES ({v})"
+
+        def insert(table: str, **values: object) -> None:
+            names = ", ".join(values)
+            conn.execute(
+                text(row.format(t=table, c=names, v=", ".join(f":{k}" for k in values))),
+                values,
+            )
+
+        insert("services", id=90, name="洗浴", category="bath", duration_min=120,
+               list_price_fen=8_800, active=True)  # fmt: skip
+        insert("resources", id=90, name="洗浴区", kind="area", capacity=80, sort_order=0,
+               active=True)  # fmt: skip
+        insert("members", id=1, name="李娜", name_initials="ln", phone="13800001234",
+               phone_last4="1234", foreign_phone=False, gender="F", joined_on=at.date(),
+               tier_id=1, category="walk_in", no_show_count=0, version=1,
+               created_at=at)  # fmt: skip
+        for booking, state in ((1, "booked"), (2, "booked"), (3, "settled")):
+            insert("bookings", id=booking, member_id=1, guest_count=1, service_id=90,
+                   start_at=at, end_at=at + timedelta(hours=2), state=state, walk_in=False,
+                   version=1, created_at=at)  # fmt: skip
+            insert("booking_resources", booking_id=booking, resource_id=90, start_at=at,
+                   end_at=at + timedelta(hours=2), active=state == "booked")  # fmt: skip
+        insert("ledger", member_id=1, kind="purchase", amount_fen=0, balance_after_fen=0,
+               paid_fen=8_360, points=0, points_after=0, at=at, payment_method="cash",
+               booking_id=3)  # fmt: skip
+        migrate.upgrade(conn, "head")
+        assert (
+            conn.execute(text("SELECT COUNT(*) FROM booking_resources WHERE exclusive")).scalar()
+            == 0
+        )
+        assert conn.execute(
+            text("SELECT booking_id, list_fen, due_fen, discount_bp, method FROM checkouts")
+        ).one() == (3, 8_800, 8_360, 9_500, "cash")
+    engine.dispose()
+
+
+def test_upgrade_to_0004_keeps_shared_holds_and_rebuilds_receipts(tmp_path: Path) -> None:
+    _upgrade_0003_bookings(create(to_url(tmp_path / "v3.sqlite3")))
+
+
+def test_upgrade_to_0004_on_postgresql_adds_the_constraint_over_shared_holds(
+    pg_url: str,
+) -> None:
+    _upgrade_0003_bookings(create_engine(pg_url))

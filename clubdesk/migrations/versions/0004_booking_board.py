@@ -158,6 +158,14 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("waitlist") as batch_op:
         batch_op.create_index("ix_waitlist_state_from", ["state", "wanted_from"], unique=False)
+    # Guests already sharing an area (the bath) hold it shared, not alone: before the
+    # constraint below, which would refuse their overlaps.
+    op.execute(
+        "UPDATE booking_resources SET exclusive = false WHERE resource_id IN "
+        "(SELECT id FROM resources WHERE kind = 'area' AND capacity > 1) AND booking_id IN "
+        "(SELECT b.id FROM bookings b JOIN services s ON s.id = b.service_id "
+        "WHERE s.capacity IS NULL)"
+    )
     if op.get_bind().dialect.name == "postgresql":
         # btree_gist is a trusted extension: the database owner may create it.
         op.execute("CREATE EXTENSION IF NOT EXISTS btree_gist")
