@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from clubdesk.errors import DomainError
 from clubdesk.i18n import _
+from clubdesk.models import Booking
 from clubdesk.models.enums import ACTIVE_BOOKING_STATES, BookingState
 from clubdesk.services.labels import label
 
@@ -65,3 +66,8 @@ def _order(state: BookingState) -> int:
 
 def holds_resources(state: BookingState) -> bool:
     return state in HOLDING
+
+
+def is_session_host(booking: Booking) -> bool:
+    """A class or screening itself (it holds the hall; its guests hold seats)."""
+    return booking.service.capacity is not None and booking.session_id is None

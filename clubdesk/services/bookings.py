@@ -30,6 +30,7 @@ from clubdesk.services.booking_rules import (
     IllegalTransition,
     SessionFull,
     holds_resources,
+    is_session_host,
     require_transition,
 )
 from clubdesk.services.permissions import Permission, require
@@ -492,7 +493,7 @@ def transition(
             require_transition(booking.state, target)
             if target is BookingState.NO_SHOW and now < booking.start_at:
                 raise IllegalTransition(_("预约时间还没到，不能标记爽约。"), field="state")
-            is_session = booking.service.capacity is not None and booking.session_id is None
+            is_session = is_session_host(booking)
             if is_session and target is BookingState.NO_SHOW:
                 raise IllegalTransition(_("场次不能标记爽约，请标记座位。"), field="state")
             before = _snapshot(booking)
@@ -642,7 +643,7 @@ def _update_guest_in(
 ) -> None:  # fmt: skip
     if booking.state in (BookingState.SETTLED, BookingState.CANCELLED, BookingState.NO_SHOW):
         raise IllegalTransition(_("已结束的预约不能再修改。"), field="state")
-    is_session = booking.service.capacity is not None and booking.session_id is None
+    is_session = is_session_host(booking)
     if is_session and (member_id is not None or guest is not None):
         raise DomainError(_("场次本身没有客人，请为客人订座。"), field="guest")
     if member_id is None and guest is None and not is_session:

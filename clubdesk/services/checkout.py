@@ -20,10 +20,9 @@ the rest, and every way of losing reads as one sentence.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -31,7 +30,7 @@ from sqlalchemy.orm import Session, aliased, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from clubdesk.db.engine import Database
-from clubdesk.errors import DatabaseEnvironmentError, DbProblem, DomainError, NotFound
+from clubdesk.errors import DomainError, NotFound
 from clubdesk.i18n import _
 from clubdesk.models import (
     Booking,
@@ -55,14 +54,13 @@ from clubdesk.models.enums import (
 from clubdesk.money import format_fen
 from clubdesk.privacy import mask_phone
 from clubdesk.services import audit, booking_slots, cards, ledger, settlement, tiers
-from clubdesk.services.booking_rules import can_transition, require_transition
+from clubdesk.services.booking_rules import can_transition, is_session_host, require_transition
+from clubdesk.services.bookings import retrying
 from clubdesk.services.labels import label
 from clubdesk.services.permissions import Permission, require
 from clubdesk.services.staff import StaffMember
 from clubdesk.services.tiers import FULL_PRICE_BP, Discount
 from clubdesk.settings import session_value
-
-T = TypeVar("T")
 
 # Payment outside the card, in the order the counter offers them.
 OUTSIDE_METHODS: tuple[PaymentMethod, ...] = (
@@ -72,7 +70,6 @@ OUTSIDE_METHODS: tuple[PaymentMethod, ...] = (
     PaymentMethod.ALIPAY,
 )
 REASON_MAX = 200
-LOCK_RETRIES = 3
 _SETTLE_KINDS = (LedgerKind.PURCHASE, LedgerKind.POINTS_EARNED)
 
 
@@ -258,10 +255,6 @@ def _load_booking(session: Session, booking_id: int, *, lock: bool = False) -> B
     return booking
 
 
-def _is_session_host(booking: Booking) -> bool:
-    return booking.service.capacity is not None and booking.session_id is None
-
-
 def _resource_names(session: Session, booking: Booking) -> tuple[str, ...]:
     """The rooms and staff of the booking; a seat's are those of its session."""
     owner = booking.id if booking.session_id is None else booking.session_id
@@ -281,7 +274,7 @@ def _live_checkout_id(session: Session, booking_id: int) -> int | None:
 
 
 def _problem(booking: Booking, session: Session) -> str | None:
-    if _is_session_host(booking):
+    if is_session_host(booking):
         return _("这是“{service}”的场次本身，不能整体结账；请为每位客人的座位分别结账。").format(
             service=booking.service.name
         )
@@ -378,18 +371,6 @@ def quote(db: Database, booking_id: int, at: datetime | None = None) -> Checkout
 # -- settling ---------------------------------------------------------------------------
 
 
-def _retrying(work: Callable[[], T]) -> T:
-    """Another counter held the SQLite file past the busy timeout: the whole
-    transaction was rolled back, so run it again rather than show "locked"."""
-    for attempt in range(LOCK_RETRIES):
-        try:
-            return work()
-        except DatabaseEnvironmentError as exc:
-            if exc.problem is not DbProblem.LOCKED or attempt == LOCK_RETRIES - 1:
-                raise
-    raise AssertionError("unreachable")
-
-
 def _is_live_clash(exc: IntegrityError) -> bool:
     text = str(exc.orig).lower()
     return "ux_checkouts_booking_live" in text or "checkouts.booking_id" in text
@@ -430,7 +411,7 @@ def checkout(
                 field="version",
             ) from exc
 
-    return _retrying(work)
+    return retrying(work)
 
 
 def _checkout(
@@ -446,7 +427,7 @@ def _checkout(
     if booking.state == BookingState.SETTLED:
         raise DomainError(_already_settled(), field="state")
     service = booking.service
-    if _is_session_host(booking):
+    if is_session_host(booking):
         raise DomainError(
             _("这是“{service}”的场次本身，不能整体结账；请为每位客人的座位分别结账。").format(
                 service=service.name
@@ -617,7 +598,7 @@ def reverse(
                 _("该预约刚被其他收银台修改，本次没有反结账。请刷新后重试。"), field="version"
             ) from exc
 
-    return _retrying(work)
+    return retrying(work)
 
 
 def _reverse(
