@@ -47,23 +47,12 @@ class BoardResource:
         return self.kind in PEOPLE
 
     def shift_end(self, at: datetime) -> datetime | None:
-        """When the shift that ``at`` falls in ends (None: no set hours)."""
-        if self.works_from is None or self.works_until is None:
-            return None
-        for day in (at.date() - timedelta(days=1), at.date()):
-            first, last = booking_slots.span(day, self.works_from, self.works_until)
-            if first <= at < last:
-                return last
-        return None
+        """When the shift that ``at`` falls in ends (None: no set hours, or off duty)."""
+        shift = booking_slots.shift_at(self.works_from, self.works_until, at)
+        return shift[1] if shift else None
 
     def works(self, start_at: datetime, end_at: datetime) -> bool:
-        if self.works_from is None or self.works_until is None:
-            return True
-        for day in (start_at.date() - timedelta(days=1), start_at.date()):
-            first, last = booking_slots.span(day, self.works_from, self.works_until)
-            if first <= start_at and end_at <= last:
-                return True
-        return False
+        return booking_slots.works_during(self.works_from, self.works_until, start_at, end_at)
 
 
 @dataclass(frozen=True, slots=True)

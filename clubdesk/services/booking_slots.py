@@ -102,7 +102,7 @@ def check_resources(
                 ),
                 field="resources",
             )
-        if not works_during(resource, start_at, end_at):
+        if not works_during(resource.works_from, resource.works_until, start_at, end_at):
             assert resource.works_from is not None and resource.works_until is not None
             raise DomainError(
                 _("“{name}”的上班时间是 {start}–{end}，这个时间不在班上。").format(
@@ -114,14 +114,28 @@ def check_resources(
             )
 
 
-def works_during(resource: Resource, start_at: datetime, end_at: datetime) -> bool:
-    if resource.works_from is None or resource.works_until is None:
+def shift_at(
+    works_from: time | None, works_until: time | None, at: datetime
+) -> tuple[datetime, datetime] | None:
+    """The shift (which may cross midnight) that ``at`` falls in; None when off duty or
+    when no hours are set."""
+    if works_from is None or works_until is None:
+        return None
+    for day in (at.date() - timedelta(days=1), at.date()):
+        first, last = span(day, works_from, works_until)
+        if first <= at < last:
+            return first, last
+    return None
+
+
+def works_during(
+    works_from: time | None, works_until: time | None, start_at: datetime, end_at: datetime
+) -> bool:
+    """On duty for the whole span; always, for a resource with no set hours."""
+    if works_from is None or works_until is None:
         return True
-    for day in (start_at.date() - timedelta(days=1), start_at.date()):
-        first, last = span(day, resource.works_from, resource.works_until)
-        if first <= start_at and end_at <= last:
-            return True
-    return False
+    shift = shift_at(works_from, works_until, start_at)
+    return shift is not None and end_at <= shift[1]
 
 
 def check_free(
