@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import datetime, time
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -473,13 +473,16 @@ def save_service(
         raise
 
 
+def _count(session: Session, condition: ColumnElement[bool]) -> int:
+    """Rows of the table ``condition`` is about that meet it."""
+    return int(session.scalar(select(func.count()).where(condition)) or 0)
+
+
 def _check_capacity_change(session: Session, service: Service, capacity: int | None) -> None:
     """A service with bookings cannot switch between one guest at a time and seats
     (its bookings would change meaning: a guest's booking read as a session), nor drop
     below the seats already taken in a session still to come."""
-    used = session.scalar(
-        select(func.count()).select_from(Booking).where(Booking.service_id == service.id)
-    )
+    used = _count(session, Booking.service_id == service.id)
     if used and (service.capacity is None) != (capacity is None):
         raise DomainError(
             _(
@@ -540,19 +543,8 @@ def delete_service(db: Database, actor: StaffMember | None, service_id: int) -> 
     require(actor, Permission.CATALOG_EDIT)
     with db.write() as session:
         service = _service(session, service_id)
-        used = (
-            session.scalar(
-                select(func.count()).select_from(Booking).where(Booking.service_id == service_id)
-            )
-            or 0
-        )
-        used += (
-            session.scalar(
-                select(func.count())
-                .select_from(WaitlistEntry)
-                .where(WaitlistEntry.service_id == service_id)
-            )
-            or 0
+        used = _count(session, Booking.service_id == service_id) + _count(
+            session, WaitlistEntry.service_id == service_id
         )
         if used:
             raise DomainError(
@@ -703,21 +695,8 @@ def delete_resource(db: Database, actor: StaffMember | None, resource_id: int) -
     require(actor, Permission.CATALOG_EDIT)
     with db.write() as session:
         resource = _resource(session, resource_id)
-        used = (
-            session.scalar(
-                select(func.count())
-                .select_from(BookingResource)
-                .where(BookingResource.resource_id == resource_id)
-            )
-            or 0
-        )
-        used += (
-            session.scalar(
-                select(func.count())
-                .select_from(WaitlistEntry)
-                .where(WaitlistEntry.resource_id == resource_id)
-            )
-            or 0
+        used = _count(session, BookingResource.resource_id == resource_id) + _count(
+            session, WaitlistEntry.resource_id == resource_id
         )
         if used:
             raise DomainError(
