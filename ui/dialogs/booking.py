@@ -31,7 +31,7 @@ from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QDate, QEvent, QSize, Qt, Signal
-from PySide6.QtGui import QCloseEvent, QKeyEvent, QShowEvent
+from PySide6.QtGui import QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -69,6 +69,7 @@ from clubdesk.services.permissions import Permission, allowed
 from clubdesk.services.staff import StaffMember
 from ui.dialogs.card_actions import ERROR_COLOUR, OK_COLOUR, FieldBox, FieldErrors, confirm
 from ui.dialogs.checkout import ReverseDialog, click_at_once, print_receipt
+from ui.dialogs.writing import WritingDialog
 from ui.errors import show_error
 from ui.shortcuts import widget_shortcut
 from ui.tasks import SyncRunner, TaskRunner
@@ -473,7 +474,7 @@ def busy_reason(
 
 
 # -- the dialog -------------------------------------------------------------------------------
-class BookingDialog(QDialog):
+class BookingDialog(WritingDialog):
     """``BookingDialog(db, runner, actor, parent, booking_id=…)`` opens a booking;
     without ``booking_id`` it makes a new one, optionally on ``resource_id`` from
     ``start_at`` to ``end_at`` (a drag on the board), for ``service_id`` and a member
@@ -524,7 +525,6 @@ class BookingDialog(QDialog):
         self._loaded_service: int | None = None
         self._filling = False
         self._working = False  # loading or writing: the buttons wait
-        self._writing = False  # a change is in flight: the dialog must not close
         self._shown_once = False
         self.notices: list[str] = []
         self.waitlist_dialog: QDialog | None = None
@@ -797,12 +797,8 @@ class BookingDialog(QDialog):
             lambda: _load_setup(db, booking_id, start, now), self._set_up, self._load_failed
         )
 
-    def _alive(self) -> bool:
-        """False once Qt has deleted the dialog (a late answer from the runner)."""
-        return shiboken6.isValid(self)
-
     def _load_failed(self, exc: BaseException) -> None:
-        if not self._alive():
+        if not self.alive():
             return
         self._set_loading(False)
         self.save_button.setEnabled(False)
@@ -819,7 +815,7 @@ class BookingDialog(QDialog):
             button.setEnabled(not loading and self._may(button))
 
     def _set_up(self, setup: _Setup) -> None:
-        if not self._alive():
+        if not self.alive():
             return
         self._services = {s.id: s for s in setup.services}
         self.detail = setup.detail
@@ -1028,11 +1024,11 @@ class BookingDialog(QDialog):
         self.runner.submit(
             lambda: board.load(db, day),
             lambda loaded: self._day_loaded(loaded, day, keep),
-            lambda exc: show_error(self, exc) if self._alive() else None,
+            lambda exc: show_error(self, exc) if self.alive() else None,
         )
 
     def _day_loaded(self, loaded: Board, day: date, keep: Any) -> None:
-        if not self._alive() or day != self.date.date().toPython():
+        if not self.alive() or day != self.date.date().toPython():
             return  # the date was changed again while this day was being read
         keep_ids = self.resource_ids()
         self._filling = True
@@ -1194,7 +1190,7 @@ class BookingDialog(QDialog):
         )
 
     def _show_no_shows(self, member_id: int, count: int) -> None:
-        if self._alive() and self.picker.member_id() == member_id and count:
+        if self.alive() and self.picker.member_id() == member_id and count:
             self.picker.set_note(_("爽约 {n} 次").format(n=count))
 
     # -- state and buttons ---------------------------------------------------------
@@ -1545,7 +1541,7 @@ class BookingDialog(QDialog):
         return work
 
     def _saved(self, change: Change) -> None:
-        if not self._alive():
+        if not self.alive():
             return
         self._busy(False)
         new = self.detail is None
@@ -1558,7 +1554,7 @@ class BookingDialog(QDialog):
         self.accept()
 
     def _failed(self, exc: BaseException) -> None:
-        if not self._alive():
+        if not self.alive():
             return
         self._busy(False)
         if isinstance(exc, ClubDeskError) and not isinstance(exc, PermissionDenied):
@@ -1642,7 +1638,7 @@ class BookingDialog(QDialog):
     def _acted(
         self, change: Change, done: str, seat: bool, after: Callable[[], None] | None
     ) -> None:
-        if not self._alive():
+        if not self.alive():
             return
         self._busy(False)
         self.add_notices(change.notices)
@@ -1657,7 +1653,7 @@ class BookingDialog(QDialog):
         self.reload()
 
     def _act_failed(self, exc: BaseException, seat: bool) -> None:
-        if not self._alive():
+        if not self.alive():
             return
         self._busy(False)
         if isinstance(exc, SessionFull):
@@ -1776,7 +1772,7 @@ class BookingDialog(QDialog):
         print_receipt(self, self.db, self.runner, detail.checkout_id, self._printed)
 
     def _printed(self, path: Path) -> None:
-        if self._alive():
+        if self.alive():
             self.set_status(_("小票已保存：{path}").format(path=path), OK_COLOUR)
 
     def _reverse(self) -> ReverseDialog | None:
@@ -1795,7 +1791,7 @@ class BookingDialog(QDialog):
         return dialog
 
     def _reversed(self, booking_id: int) -> None:
-        if not self._alive():
+        if not self.alive():
             return
         self.changed.emit(booking_id)
         self.set_status(_("已反结账：预约回到“已完成”，可以重新结账。"), OK_COLOUR)
@@ -1880,7 +1876,7 @@ class BookingDialog(QDialog):
         return dialog
 
     def _seat_changed(self, booking_id: int) -> None:
-        if not self._alive():
+        if not self.alive():
             return
         self.changed.emit(booking_id)
         self.refresh_seats()
@@ -1902,7 +1898,7 @@ class BookingDialog(QDialog):
         self.runner.submit(lambda: bookings.detail(db, host), self._seats_read, lambda _e: None)
 
     def _seats_read(self, fresh: BookingDetail) -> None:
-        if not self._alive() or self.detail is None or fresh.id != self.detail.id:
+        if not self.alive() or self.detail is None or fresh.id != self.detail.id:
             return
         if self._working:
             return
@@ -2021,23 +2017,17 @@ class BookingDialog(QDialog):
         return self._writing or any(d.writing() for d in self._seat_dialogs())
 
     # -- closing -------------------------------------------------------------------
-    def reject(self) -> None:
-        """Esc, 关闭 or the window's ×: not while a change is in flight (its result
-        would be lost), and not over unsaved input without asking."""
-        if self.writing():
-            self.set_status(_("正在保存，请稍候…"))
-            return
-        unsaved = self.is_dirty() or any(d.is_dirty() for d in self._seat_dialogs())
-        if unsaved and not confirm(self, _("预约"), _("放弃未保存的修改？")):
-            return
-        super().reject()
+    def say(self, text: str, colour: str | None = None) -> None:
+        self.set_status(text, colour)
 
-    def closeEvent(self, event: QCloseEvent) -> None:
-        if self.writing():
-            self.set_status(_("正在保存，请稍候…"))
-            event.ignore()
-            return
-        super().closeEvent(event)  # → reject(), which may ask
+    def reject(self) -> None:
+        """Esc, 关闭 or the window's ×: not while a change is in flight (WritingDialog),
+        and not over unsaved input without asking."""
+        if not self.writing():
+            unsaved = self.is_dirty() or any(d.is_dirty() for d in self._seat_dialogs())
+            if unsaved and not confirm(self, _("预约"), _("放弃未保存的修改？")):
+                return
+        super().reject()
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)

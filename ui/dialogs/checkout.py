@@ -23,11 +23,10 @@ from pathlib import Path
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QUrl, Signal
-from PySide6.QtGui import QCloseEvent, QDesktopServices, QShortcutEvent
+from PySide6.QtGui import QDesktopServices, QShortcutEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QButtonGroup,
-    QDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -41,7 +40,7 @@ from PySide6.QtWidgets import (
 
 from clubdesk.db.engine import Database
 from clubdesk.errors import ClubDeskError
-from clubdesk.i18n import N_, _
+from clubdesk.i18n import _
 from clubdesk.models.enums import PaymentMethod
 from clubdesk.money import format_fen
 from clubdesk.paths import data_dir
@@ -52,6 +51,7 @@ from clubdesk.services.labels import label
 from clubdesk.services.permissions import Permission, allowed
 from clubdesk.services.staff import StaffMember
 from ui.dialogs.card_actions import ERROR_COLOUR, OK_COLOUR, FieldBox, confirm
+from ui.dialogs.writing import WritingDialog
 from ui.errors import show_error
 from ui.tasks import SyncRunner, TaskRunner
 
@@ -130,41 +130,6 @@ def print_receipt(
     runner.submit(lambda: render_form(db, "receipt", checkout_id, out), ready, failed)
 
 
-WAIT_TEXT = N_("正在保存，请稍候…")
-
-
-class _WritingDialog(QDialog):
-    """A dialog that stays open while its write is in flight: Esc, 取消 and the
-    window's × are ignored (with a word in the status line) until the answer is in."""
-
-    def __init__(self, parent: QWidget | None) -> None:
-        super().__init__(parent)
-        self._writing = False
-
-    def writing(self) -> bool:
-        return self._writing
-
-    def alive(self) -> bool:
-        """False once Qt has deleted the dialog (a late answer from the runner)."""
-        return shiboken6.isValid(self)
-
-    def _say(self, text: str, colour: str | None = None) -> None:
-        raise NotImplementedError
-
-    def reject(self) -> None:
-        if self._writing:
-            self._say(_(WAIT_TEXT))
-            return
-        super().reject()
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        if self._writing:
-            self._say(_(WAIT_TEXT))
-            event.ignore()
-            return
-        super().closeEvent(event)
-
-
 def _value(parent: QWidget, text: str = "") -> QLabel:
     value = QLabel(text, parent)
     value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -172,7 +137,7 @@ def _value(parent: QWidget, text: str = "") -> QLabel:
     return value
 
 
-class CheckoutDialog(_WritingDialog):
+class CheckoutDialog(WritingDialog):
     """结账: the bill, the payment method, Enter to settle, Enter again for the receipt."""
 
     settled = Signal(int)  # the booking id
@@ -277,7 +242,7 @@ class CheckoutDialog(_WritingDialog):
 
     # -- the bill --------------------------------------------------------------------
     def load(self) -> None:
-        self._say(_("正在读取账单…"))
+        self.say(_("正在读取账单…"))
         self.runner.submit(
             lambda: co.quote(self.db, self.booking_id), self._show, self._load_failed
         )
@@ -286,9 +251,9 @@ class CheckoutDialog(_WritingDialog):
         if not self.alive():
             return
         if isinstance(exc, ClubDeskError):
-            self._say(exc.message, ERROR_COLOUR)
+            self.say(exc.message, ERROR_COLOUR)
         else:
-            self._say(_("账单读取失败。"), ERROR_COLOUR)
+            self.say(_("账单读取失败。"), ERROR_COLOUR)
             show_error(self, exc)
 
     def _show(self, q: CheckoutQuote) -> None:
@@ -359,13 +324,13 @@ class CheckoutDialog(_WritingDialog):
             # Settled already (here or at another counter): the receipt can be reprinted.
             self.checkout_id = q.checkout_id
             self._offer_receipt()
-            self._say(q.problem + _("按 Enter 打印小票。"), ERROR_COLOUR)
+            self.say(q.problem + _("按 Enter 打印小票。"), ERROR_COLOUR)
         elif q.problem is not None:
-            self._say(q.problem, ERROR_COLOUR)
+            self.say(q.problem, ERROR_COLOUR)
         elif may:
-            self._say(_("选择付款方式后按 Enter 结账。"))
+            self.say(_("选择付款方式后按 Enter 结账。"))
         else:
-            self._say(_("您的账号没有结账权限，请联系前台或经理办理。"), ERROR_COLOUR)
+            self.say(_("您的账号没有结账权限，请联系前台或经理办理。"), ERROR_COLOUR)
         self._update_preview()
         self._focus_method()
 
@@ -408,11 +373,11 @@ class CheckoutDialog(_WritingDialog):
         if q is None or self.outcome is not None or not self.ok.isEnabled():
             return
         if method is None:
-            self._say(_("请选择付款方式。"), ERROR_COLOUR)
+            self.say(_("请选择付款方式。"), ERROR_COLOUR)
             return
         self.ok.setEnabled(False)
         self._writing = True
-        self._say(_("正在结账…"))
+        self.say(_("正在结账…"))
         version, due = q.version, q.due_fen
         self.runner.submit(
             lambda: co.checkout(
@@ -443,7 +408,7 @@ class CheckoutDialog(_WritingDialog):
         if result.new_tier:
             text += _("会员已升级为{tier}。").format(tier=result.new_tier)
         self.preview.clear()
-        self._say(text + _("按 Enter 打印小票。"), OK_COLOUR)
+        self.say(text + _("按 Enter 打印小票。"), OK_COLOUR)
         self._offer_receipt()
         self.settled.emit(self.booking_id)
 
@@ -463,27 +428,27 @@ class CheckoutDialog(_WritingDialog):
             return
         self._writing = False
         show_error(self, exc)
-        self._say(_("没有结账。"), ERROR_COLOUR)
+        self.say(_("没有结账。"), ERROR_COLOUR)
         self.load()  # the booking may have moved on (settled elsewhere, 加钟)
 
     def print_receipt(self) -> None:
         if self.checkout_id is None:
             return
-        self._say(_("正在生成小票…"), OK_COLOUR)
+        self.say(_("正在生成小票…"), OK_COLOUR)
         print_receipt(self, self.db, self.runner, self.checkout_id, self._printed)
 
     def _printed(self, path: Path) -> None:
         if not self.alive():
             return
-        self._say(_("小票已保存：{path}").format(path=path), OK_COLOUR)
+        self.say(_("小票已保存：{path}").format(path=path), OK_COLOUR)
         self.receipt_ready.emit(path)
 
-    def _say(self, text: str, colour: str | None = None) -> None:
+    def say(self, text: str, colour: str | None = None) -> None:
         self.status.setText(text)
         self.status.setStyleSheet(f"color: {colour};" if colour else "")
 
 
-class ReverseDialog(_WritingDialog):
+class ReverseDialog(WritingDialog):
     """反结账: a manager undoes a checkout with a reason, after a confirmation."""
 
     reversed = Signal(int)  # the booking id
@@ -575,14 +540,14 @@ class ReverseDialog(_WritingDialog):
         )
         may = allowed(self.actor, Permission.CHECKOUT_REVERSE)
         if data.reversed:
-            self._say(
+            self.say(
                 _("该小票已于 {when} 反结账。").format(when=fmt_datetime(data.reversed_at)),
                 ERROR_COLOUR,
             )
         elif not may:
-            self._say(_("只有经理可以反结账。"), ERROR_COLOUR)
+            self.say(_("只有经理可以反结账。"), ERROR_COLOUR)
         else:
-            self._say(_("反结账会退回款项、扣回积分，预约回到“已完成”。"))
+            self.say(_("反结账会退回款项、扣回积分，预约回到“已完成”。"))
         self.ok.setEnabled(may and not data.reversed)
 
     def submit(self) -> None:
@@ -604,11 +569,11 @@ class ReverseDialog(_WritingDialog):
             number=data.number, guest=data.guest, back=back
         )
         if not confirm(self, _("反结账"), question):
-            self._say(_("已取消，没有反结账。"))
+            self.say(_("已取消，没有反结账。"))
             return
         self.ok.setEnabled(False)
         self._writing = True
-        self._say(_("正在反结账…"))
+        self.say(_("正在反结账…"))
         self.runner.submit(
             lambda: co.reverse(self.db, self.actor, self.checkout_id, reason),
             self._done,
@@ -631,11 +596,11 @@ class ReverseDialog(_WritingDialog):
         if isinstance(exc, ClubDeskError) and exc.field == "reason":
             self.reason_box.show_error(exc.message)
             self.reason.setFocus(Qt.FocusReason.OtherFocusReason)
-            self._say("")
+            self.say("")
             return
         show_error(self, exc)
-        self._say(_("没有反结账。"), ERROR_COLOUR)
+        self.say(_("没有反结账。"), ERROR_COLOUR)
 
-    def _say(self, text: str, colour: str | None = None) -> None:
+    def say(self, text: str, colour: str | None = None) -> None:
         self.status.setText(text)
         self.status.setStyleSheet(f"color: {colour};" if colour else "")
