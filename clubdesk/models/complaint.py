@@ -4,8 +4,18 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from clubdesk.models.base import Base, CreatedAt, Fen, str_enum
 from clubdesk.models.enums import (
@@ -53,10 +63,16 @@ class Complaint(CreatedAt, Base):
     justified: Mapped[bool | None] = mapped_column(Boolean)
     responsible_department: Mapped[Department | None] = mapped_column(str_enum(Department))
     handler_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    responsible_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    # The deadline of the next step; the first is the 24-hour response promise.
     due_at: Mapped[datetime] = mapped_column(DateTime)
+    # Steps recorded after their deadline: the statistics count a complaint with any.
+    late_steps: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     closed_at: Mapped[datetime | None] = mapped_column(DateTime)
     compensation_fen: Mapped[int] = mapped_column(Fen, default=0)
     registered_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    # The customer's signature drawn on screen (PNG); deferred so lists never load it.
+    signature_png: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     category: Mapped[ComplaintCategory] = relationship()
@@ -85,7 +101,11 @@ class ComplaintStep(Base):
 
 class ReturnVisit(CreatedAt, Base):
     __tablename__ = "return_visits"
-    __table_args__ = (Index("ix_return_visits_due", "done_at", "due_on"),)
+    __table_args__ = (
+        Index("ix_return_visits_due", "done_at", "due_on"),
+        Index("ix_return_visits_booking_id", "booking_id"),
+        Index("ix_return_visits_complaint_id", "complaint_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"), index=True)
@@ -99,3 +119,5 @@ class ReturnVisit(CreatedAt, Base):
     channel: Mapped[VisitChannel | None] = mapped_column(str_enum(VisitChannel))
     outcome: Mapped[Satisfaction | None] = mapped_column(str_enum(Satisfaction))
     suggestions: Mapped[str | None] = mapped_column(Text)
+    # The complaint a dissatisfied answer opened, so the visit is not escalated twice.
+    follow_up_complaint_id: Mapped[int | None] = mapped_column(ForeignKey("complaints.id"))

@@ -143,7 +143,8 @@ class ComplaintChannel(StrEnum):
 
 
 class ComplaintStepKind(StrEnum):
-    """The six steps of domain.md section 3; approval is the gate inside step 4."""
+    """The six steps of domain.md section 3; approval is the gate inside step 4, the
+    customer's acceptance the end of step 5."""
 
     INTAKE = "intake"
     JUDGEMENT = "judgement"
@@ -151,8 +152,20 @@ class ComplaintStepKind(StrEnum):
     PROPOSAL = "proposal"
     APPROVAL = "approval"
     IMPLEMENTATION = "implementation"
+    ACCEPTANCE = "acceptance"  # the customer accepts and signs (end of step 5)
     SUMMARY = "summary"
     CLOSED = "closed"
+    REOPENED = "reopened"  # a history entry only: the complaint goes back to work
+
+
+class ComplaintRemedy(StrEnum):
+    """What implementing a complaint's solution did (domain.md section 3, step 5)."""
+
+    APOLOGY = "apology"
+    REDO = "redo"
+    REFUND = "refund"
+    COMPENSATION = "compensation"  # credited to the stored-value card through the ledger
+    DISCIPLINE = "discipline"
 
 
 class Severity(StrEnum):

@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import time
 
+from clubdesk import settings
 from clubdesk.models.enums import (
     ACTIVE_BOOKING_STATES,
     BookingState,
@@ -44,6 +45,7 @@ from clubdesk.models.enums import (
 from clubdesk.seed import catalog
 from clubdesk.seed.clock import DAY, HOUR, MINUTE, Clock, time_text
 from clubdesk.seed.people import LEDGER_COLUMNS, Compensation, People, Visit
+from clubdesk.services import complaint_rules
 
 Row = tuple[object, ...]
 # received, staff, guest, need, closed, outcome, booking, left reason
@@ -714,10 +716,12 @@ class Activity:
         rng = self.rng
         clock = self.clock
         now = clock.now_ts
-        order = list(ComplaintStepKind)
+        order = list(complaint_rules.WORKFLOW)
         # Two complaints at every step, the rest mostly finished; three closed as
         # unjustified at the judgement.
-        finals = order * 2 + rng.choices(order, (2, 1, 2, 1, 1, 2, 2, 10), k=COMPLAINTS - 16)
+        finals = order * 2 + rng.choices(
+            order, (2, 1, 2, 1, 1, 2, 1, 2, 10), k=COMPLAINTS - 2 * len(order)
+        )
         closed = [n for n, step in enumerate(finals) if step is ComplaintStepKind.CLOSED]
         unjustified = set(rng.sample(closed, min(3, len(closed) - 1)))
         sensitive = set(rng.sample(range(COMPLAINTS), 2))
@@ -767,6 +771,13 @@ class Activity:
             handler = rng.choice(self.handlers)
             registered = rng.choice(self.front_desk)
             steps: list[tuple[ComplaintStepKind, int, int, str, str | None]] = []
+            # Decided up front so the proposal, the approval and the ledger agree.
+            offered = rng.choice((50, 100, 200, 300)) * catalog.YUAN
+            chosen = 1 if member_id is not None and rng.random() < 0.6 else 0
+            solutions = [
+                {"text": "书面道歉并赠送体验券", "compensation_fen": 0},
+                {"text": "赔礼道歉并补偿到储值卡", "compensation_fen": offered},
+            ]
             compensation = 0
             for kind, at in zip(path, step_times, strict=True):
                 who = {
@@ -784,12 +795,17 @@ class Activity:
                 if kind is ComplaintStepKind.JUDGEMENT:
                     data = {"justified": not rejected, "department": department.value}
                 elif kind is ComplaintStepKind.PROPOSAL:
-                    data = {"solutions": ["书面道歉并赠送体验券", "退还部分费用"]}
+                    data = {"solutions": solutions}
                 elif kind is ComplaintStepKind.APPROVAL:
-                    data = {"chosen": rng.randrange(2)}
-                elif kind is ComplaintStepKind.IMPLEMENTATION and rng.random() < 0.6:
-                    compensation = rng.choice((50, 100, 200, 300)) * catalog.YUAN
-                    data = {"compensation_fen": compensation}
+                    data = {"approved": True, "chosen": chosen, "solution": solutions[chosen]}
+                elif kind is ComplaintStepKind.IMPLEMENTATION:
+                    compensation = int(solutions[chosen]["compensation_fen"])  # type: ignore[call-overload]
+                    remedies = ["apology", "compensation"] if compensation else ["apology", "redo"]
+                    data = {"remedies": remedies, "compensation_fen": compensation}
+                elif kind is ComplaintStepKind.ACCEPTANCE:
+                    data = {"signature": "paper"}
+                elif kind is ComplaintStepKind.SUMMARY:
+                    data = {"improvement": "加强员工服务规范培训，每周抽查服务质量。"}
                 steps.append(
                     (kind, who, at, note, json.dumps(data, ensure_ascii=False) if data else None)
                 )
@@ -852,7 +868,7 @@ class Activity:
                  c.content, c.remedy, int(c.sensitive), c.step.value,
                  None if c.justified is None else int(c.justified),
                  c.department.value if c.justified else None, c.handler,
-                 text(c.received + 24 * HOUR), _opt(text, closed), c.compensation_fen,
+                 text(_next_due(c)), _opt(text, closed), c.compensation_fen,
                  c.registered_by, len(c.steps), text(c.received))
             )  # fmt: skip
             for kind, who, at, note, data in c.steps:
@@ -1132,12 +1148,24 @@ _WALK_IN_NAMES = (
     "散客（刘女士）",
 )
 _OUTSIDER_SURNAMES = ("王", "李", "张", "刘", "陈", "杨", "赵", "黄")
+
+
+def _next_due(c: _Complaint) -> int:
+    """The deadline of the complaint's next step under the default settings."""
+    following = complaint_rules.next_step(c.step)
+    if following is None:
+        return c.steps[-1][2]
+    key = complaint_rules.DUE_SETTING[following]
+    return c.steps[-1][2] + int(settings.DEFINITIONS[key].default) * HOUR
+
+
 _STEP_GAP: dict[ComplaintStepKind, tuple[int, int]] = {
     ComplaintStepKind.JUDGEMENT: (HOUR, 20 * HOUR),
     ComplaintStepKind.INVESTIGATION: (4 * HOUR, 24 * HOUR),
     ComplaintStepKind.PROPOSAL: (4 * HOUR, 24 * HOUR),
     ComplaintStepKind.APPROVAL: (HOUR, 6 * HOUR),
     ComplaintStepKind.IMPLEMENTATION: (4 * HOUR, 24 * HOUR),
+    ComplaintStepKind.ACCEPTANCE: (HOUR, 12 * HOUR),
     ComplaintStepKind.SUMMARY: (12 * HOUR, 48 * HOUR),
     ComplaintStepKind.CLOSED: (HOUR, 4 * HOUR),
 }

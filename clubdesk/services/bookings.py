@@ -24,7 +24,7 @@ from clubdesk.errors import DatabaseEnvironmentError, DbProblem, DomainError, No
 from clubdesk.i18n import _
 from clubdesk.models import Booking, BookingResource, Checkout, Member, Resource, Service
 from clubdesk.models.enums import BookingState, Satisfaction
-from clubdesk.services import audit, booking_slots, waitlist
+from clubdesk.services import audit, booking_slots, return_visits, waitlist
 from clubdesk.services.booking_rules import (
     BookingConflict,
     IllegalTransition,
@@ -507,6 +507,7 @@ def transition(
                 booking.finished_at = now
                 if satisfaction is not None:
                     booking.satisfaction = satisfaction
+                return_visits.plan_after_service(session, booking, now)
             elif target is BookingState.CANCELLED or (target is BookingState.NO_SHOW and text):
                 booking.cancel_reason = text
             for allocation in booking.allocations:

@@ -28,6 +28,12 @@ class Permission(StrEnum):
     CHECKOUT = "booking.checkout"
     CHECKOUT_REVERSE = "booking.reverse"  # 反结账
     CATALOG_EDIT = "booking.catalog"  # services, rooms, staff skills and hours
+    COMPLAINT_REGISTER = "complaint.register"
+    COMPLAINT_HANDLE = "complaint.handle"  # judge, investigate, propose, implement, accept
+    COMPLAINT_APPROVE = "complaint.approve"  # approve a solution, summarise, close, reopen
+    COMPLAINT_SENSITIVE = "complaint.sensitive"  # open a complaint flagged sensitive
+    COMPLAINT_CATEGORIES = "complaint.categories"
+    RETURN_VISIT = "visit.record"  # plan return visits and record their outcome
 
 
 _DESCRIPTIONS = {
@@ -44,6 +50,12 @@ _DESCRIPTIONS = {
     Permission.CHECKOUT: N_("结账"),
     Permission.CHECKOUT_REVERSE: N_("反结账"),
     Permission.CATALOG_EDIT: N_("维护服务项目与房间技师"),
+    Permission.COMPLAINT_REGISTER: N_("登记投诉"),
+    Permission.COMPLAINT_HANDLE: N_("处理投诉"),
+    Permission.COMPLAINT_APPROVE: N_("审批投诉处理方案与结案"),
+    Permission.COMPLAINT_SENSITIVE: N_("查看敏感投诉"),
+    Permission.COMPLAINT_CATEGORIES: N_("维护投诉类别"),
+    Permission.RETURN_VISIT: N_("回访"),
 }
 
 _COUNTER = {
@@ -52,8 +64,16 @@ _COUNTER = {
     Permission.POINTS_REDEEM,
     Permission.BOOKING_EDIT,
     Permission.CHECKOUT,
+    Permission.COMPLAINT_REGISTER,
+    Permission.COMPLAINT_HANDLE,
+    Permission.RETURN_VISIT,
 }
-_SUPERVISOR = _COUNTER | {Permission.MEMBER_IMPORT, Permission.VIEW_FULL_PHONE}
+_SUPERVISOR = _COUNTER | {
+    Permission.MEMBER_IMPORT,
+    Permission.VIEW_FULL_PHONE,
+    Permission.COMPLAINT_APPROVE,
+    Permission.COMPLAINT_SENSITIVE,
+}
 _MANAGER = _SUPERVISOR | {
     Permission.MEMBER_EXPORT,
     Permission.CARD_REFUND,
@@ -61,6 +81,7 @@ _MANAGER = _SUPERVISOR | {
     Permission.TIER_DOWNGRADE,
     Permission.CHECKOUT_REVERSE,
     Permission.CATALOG_EDIT,
+    Permission.COMPLAINT_CATEGORIES,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {

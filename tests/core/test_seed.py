@@ -19,6 +19,8 @@ from clubdesk.seed import catalog
 from clubdesk.seed.demo import SeedReport, seed_demo
 from clubdesk.seed.names import name_initials
 from clubdesk.seed.people import MAINLAND_PREFIXES
+from clubdesk.services import complaint_rules
+from clubdesk.settings import DEFINITIONS
 
 MEMBERS = 2_000
 SEED = 7
@@ -809,8 +811,8 @@ def test_bookings_fit_the_week_and_the_clock(conn: sqlite3.Connection) -> None:
 
 def test_complaints_at_every_step(conn: sqlite3.Connection) -> None:
     steps = {s for (s,) in conn.execute("SELECT DISTINCT step FROM complaints")}
-    assert steps == {k.value for k in ComplaintStepKind}
-    order = [k.value for k in ComplaintStepKind]
+    assert steps == {k.value for k in complaint_rules.WORKFLOW}
+    order = [k.value for k in complaint_rules.WORKFLOW]
     for cid, step, justified, received, due, closed in conn.execute(
         "SELECT id, step, justified, received_at, due_at, closed_at FROM complaints"
     ).fetchall():
@@ -828,7 +830,14 @@ def test_complaints_at_every_step(conn: sqlite3.Connection) -> None:
             assert [s for s, _ in history] == ["intake", "judgement", "closed"]
         else:
             assert [s for s, _ in history] == order[: order.index(step) + 1]
-        assert datetime.fromisoformat(due) - datetime.fromisoformat(received) == timedelta(hours=24)
+        # The deadline is the next step's, counted from the last step done.
+        following = complaint_rules.next_step(ComplaintStepKind(step))
+        allowance = (
+            timedelta(hours=DEFINITIONS[complaint_rules.DUE_SETTING[following]].default)
+            if following
+            else timedelta(0)
+        )
+        assert datetime.fromisoformat(due) - datetime.fromisoformat(history[-1][1]) == allowance
         assert (closed is not None) == (step == "closed")
     numbers = [n for (n,) in conn.execute("SELECT number FROM complaints")]
     assert all(re.fullmatch(r"TS\d{8}-\d{3}", n) for n in numbers)
