@@ -28,6 +28,7 @@ from clubdesk.models.enums import (
     Severity,
 )
 from clubdesk.privacy import mask_phone
+from clubdesk.search_terms import normalise_text
 from clubdesk.services import audit, return_visits
 from clubdesk.services.complaint_rules import (
     S,
@@ -147,7 +148,9 @@ def register(
 
 
 def _complainant(session: Session, draft: ComplaintDraft) -> str:
-    name = optional_text(draft.complainant_name, NAME_MAX, "complainant_name", _("投诉人姓名"))
+    name = optional_text(
+        normalise_text(draft.complainant_name or ""), NAME_MAX, "complainant_name", _("投诉人姓名")
+    )
     if draft.member_id is not None:
         member = session.get(Member, draft.member_id)
         if member is None:

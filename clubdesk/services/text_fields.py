@@ -9,7 +9,6 @@ import unicodedata
 
 from clubdesk.errors import DomainError
 from clubdesk.i18n import _
-from clubdesk.search_terms import normalise_text
 from clubdesk.services.members import MAINLAND_MOBILE, normalise_phone
 
 CONTENT_MAX = 2000
@@ -55,12 +54,12 @@ def required_text(text: str | None, limit: int, field_name: str, what: str) -> s
 def optional_text(text: str | None, limit: int, field_name: str, what: str) -> str | None:
     if text is None:
         return None
-    # Control characters (a pasted form feed, a NUL) never belong in a record.
+    # Control and invisible format characters (a pasted form feed, a NUL, a zero-width
+    # space) never belong in a record.  No NFKC here, unlike names: it would turn the
+    # Chinese "，" and "：" of free text into ASCII punctuation.
     cleaned = "".join(
         ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C"
     ).strip()
-    if "\n" not in cleaned:
-        cleaned = normalise_text(cleaned)
     if not cleaned:
         return None
     if len(cleaned) > limit:

@@ -12,8 +12,6 @@ NOT_SHOWN = {
     "TierRuleKind",
     "LedgerKind",
     "Satisfaction",
-    "VisitChannel",
-    "ReturnVisitSource",
     "ChecklistKind",
 }
 SHOWN = [
