@@ -401,7 +401,10 @@ class MainWindow(QMainWindow):
     def open_settings(self) -> None:
         from ui.dialogs.settings import SettingsDialog
 
-        SettingsDialog(self).exec()
+        dialog = SettingsDialog(self.db, self.runner, self.user, self)
+        # Opening hours, deadlines and scripts are read when a view loads: reload them.
+        dialog.saved.connect(lambda _keys: self.refresh_all())
+        dialog.exec()
 
     def about(self) -> None:
         QMessageBox.about(

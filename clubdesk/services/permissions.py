@@ -34,6 +34,7 @@ class Permission(StrEnum):
     COMPLAINT_SENSITIVE = "complaint.sensitive"  # open a complaint flagged sensitive
     COMPLAINT_CATEGORIES = "complaint.categories"
     RETURN_VISIT = "visit.record"  # plan return visits and record their outcome
+    SETTINGS_EDIT = "settings.edit"  # the club settings (domain.md's defaults)
 
 
 _DESCRIPTIONS = {
@@ -56,6 +57,7 @@ _DESCRIPTIONS = {
     Permission.COMPLAINT_SENSITIVE: N_("查看敏感投诉"),
     Permission.COMPLAINT_CATEGORIES: N_("维护投诉类别"),
     Permission.RETURN_VISIT: N_("回访"),
+    Permission.SETTINGS_EDIT: N_("修改店铺设置"),
 }
 
 _COUNTER = {
@@ -82,6 +84,7 @@ _MANAGER = _SUPERVISOR | {
     Permission.CHECKOUT_REVERSE,
     Permission.CATALOG_EDIT,
     Permission.COMPLAINT_CATEGORIES,
+    Permission.SETTINGS_EDIT,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
