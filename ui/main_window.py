@@ -28,13 +28,14 @@ from clubdesk.services.staff import StaffMember
 from ui.docks.bookings import BookingsDock
 from ui.docks.complaints import ComplaintsDock
 from ui.docks.in_service import InServiceDock
+from ui.docks.return_visits import ReturnVisitsDock
 from ui.docks.roster import RosterDock
 from ui.docks.vip import VipDock
 from ui.errors import show_error
 from ui.tasks import SyncRunner, TaskRunner
 
 # Bump when the dock set changes so an old saved layout is not applied to new docks.
-LAYOUT_VERSION = 2
+LAYOUT_VERSION = 3
 
 
 def window_settings() -> QSettings:
@@ -65,17 +66,25 @@ class MainWindow(QMainWindow):
 
         self.roster = RosterDock(db, self.runner, self)
         self.bookings = BookingsDock(db, self.runner, self)
-        self.complaints = ComplaintsDock(db, self.runner, self)
+        self.complaints = ComplaintsDock(db, self.runner, self, user=user)
         self.vip = VipDock(db, self.runner, self)
         self.in_service = InServiceDock(db, self.runner, user, self)
+        self.visits = ReturnVisitsDock(db, self.runner, user, self)
         # Every dock has refresh(), focus_table(), a loaded signal and a view action.
         self.docks: list[Any] = [
             self.roster, self.bookings, self.complaints, self.vip, self.in_service,
+            self.visits,
         ]  # fmt: skip
 
         from ui.booking_actions import BookingActions
 
         self.booking_actions = BookingActions(self)
+        from ui.complaint_actions import ComplaintActions
+
+        self.complaint_actions = ComplaintActions(self)
+        from ui.visit_actions import VisitActions
+
+        self.visit_actions = VisitActions(self)
         self._build_status_bar()
         self._build_actions()
         self.apply_default_layout()
@@ -103,7 +112,8 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.bookings)
         self.splitDockWidget(self.roster, self.in_service, Qt.Orientation.Vertical)
         self.tabifyDockWidget(self.in_service, self.complaints)
-        self.tabifyDockWidget(self.complaints, self.vip)
+        self.tabifyDockWidget(self.complaints, self.visits)
+        self.tabifyDockWidget(self.visits, self.vip)
         for dock in self.docks:
             dock.show()
         self.in_service.raise_()
@@ -249,7 +259,7 @@ class MainWindow(QMainWindow):
         view_menu = menu.addMenu(_("视图(&V)"))
         view_menu.addAction(self.refresh_action)
         view_menu.addSeparator()
-        for key, dock in zip("12345", self.docks, strict=True):
+        for key, dock in zip("123456", self.docks, strict=True):
             toggle = dock.toggleViewAction()
             toggle.setShortcut(QKeySequence(f"Ctrl+{key}"))
             view_menu.addAction(toggle)
@@ -258,6 +268,12 @@ class MainWindow(QMainWindow):
 
         booking_menu = menu.addMenu(_("预约(&B)"))
         booking_toolbar_actions = self.booking_actions.build_menu(booking_menu)
+
+        complaint_menu = menu.addMenu(_("投诉(&C)"))
+        complaint_toolbar_actions = self.complaint_actions.build_menu(complaint_menu)
+
+        visit_menu = menu.addMenu(_("回访(&R)"))
+        visit_toolbar_actions = self.visit_actions.build_menu(visit_menu)
 
         tools_menu = menu.addMenu(_("工具(&T)"))
         tools_menu.addAction(self.settings_action)
@@ -274,13 +290,15 @@ class MainWindow(QMainWindow):
             self.new_member_action,
             self.open_member_action,
             *booking_toolbar_actions,
+            *complaint_toolbar_actions,
+            *visit_toolbar_actions,
             self.refresh_action,
             self.print_card_action,
             self.settings_action,
             self.reset_layout_action,
         ):
             toolbar.addAction(action)
-        for key, dock in zip("12345", self.docks, strict=True):
+        for key, dock in zip("123456", self.docks, strict=True):
             focus = QAction(self)
             focus.setShortcut(QKeySequence(f"Alt+{key}"))
             focus.triggered.connect(dock.focus_table)

@@ -41,6 +41,8 @@ def run(
     if member is not None and spec.find_record is None:
         raise DomainError(_("这个表单不按会员打印，请用 --id 指定记录编号。"))
     options = PrintOptions(_parse_date(start, "--from"), _parse_date(end, "--to"))
+    if record is None and member is None and not options.given and spec.latest_by_default:
+        record = "latest"
     db = open_database(target, create=False)
     try:
         if spec.find_record is not None and member is not None:

@@ -49,6 +49,8 @@ class PrintableForm:
     latest_id: LatestId | None = None  # resolves "--id latest"
     find_record: FindRecord | None = None  # resolves "--id 13812341234" / "--member …"
     render_with_options: RenderWithOptions | None = None  # forms taking --from/--to
+    # Without --id the form prints its latest record (this month's report), not a blank.
+    latest_by_default: bool = False
 
 
 FORMS: dict[str, PrintableForm] = {}
@@ -69,13 +71,21 @@ def printable(
     latest_id: LatestId | None = None,
     find_record: FindRecord | None = None,
     render_with_options: RenderWithOptions | None = None,
+    latest_by_default: bool = False,
 ) -> Callable[[Render], Render]:
     """Decorator registering a render function as the form ``name``."""
 
     def decorate(render: Render) -> Render:
         register(
             PrintableForm(
-                name, title, blank_allowed, render, latest_id, find_record, render_with_options
+                name,
+                title,
+                blank_allowed,
+                render,
+                latest_id,
+                find_record,
+                render_with_options,
+                latest_by_default,
             )
         )
         return render

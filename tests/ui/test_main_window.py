@@ -15,14 +15,18 @@ from clubdesk.services import roster
 from ui.main_window import MainWindow
 
 
-def test_five_docks_with_their_chinese_titles(window: MainWindow) -> None:
+def test_six_docks_with_their_chinese_titles(window: MainWindow) -> None:
     titles = [d.windowTitle() for d in window.docks]
-    assert titles == ["会员", "预约看板", "投诉登记", "VIP礼遇", "服务中"]
+    assert titles == ["会员", "预约看板", "投诉登记", "VIP礼遇", "服务中", "回访"]
     for dock in window.docks:
         features = dock.features()
         assert features & QDockWidget.DockWidgetFeature.DockWidgetMovable
         assert features & QDockWidget.DockWidgetFeature.DockWidgetFloatable
-    assert set(window.tabifiedDockWidgets(window.complaints)) == {window.vip, window.in_service}
+    assert set(window.tabifiedDockWidgets(window.complaints)) == {
+        window.vip,
+        window.in_service,
+        window.visits,
+    }
     assert not window.tabifiedDockWidgets(window.bookings)  # the board keeps its side
 
 
@@ -97,7 +101,11 @@ def test_layout_is_saved_and_restored(
     qtbot.waitExposed(again)
     again.reset_layout()
     assert not again.vip.isFloating()
-    assert set(again.tabifiedDockWidgets(again.complaints)) == {again.vip, again.in_service}
+    assert set(again.tabifiedDockWidgets(again.complaints)) == {
+        again.vip,
+        again.in_service,
+        again.visits,
+    }
 
 
 def test_hiding_a_dock_and_reset_brings_it_back(window: MainWindow) -> None:
@@ -122,7 +130,7 @@ def test_reset_layout_leaves_one_visible_tab_bar(window: MainWindow, qtbot: QtBo
     ]
     assert len(inside) == 1
     assert [inside[0].tabText(i) for i in range(inside[0].count())] == [
-        "服务中", "投诉登记", "VIP礼遇"
+        "服务中", "投诉登记", "回访", "VIP礼遇"
     ]  # fmt: skip
 
 

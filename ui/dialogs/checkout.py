@@ -22,8 +22,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QEvent, QObject, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QShortcutEvent
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QShortcutEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QButtonGroup,
@@ -53,6 +53,7 @@ from clubdesk.services.staff import StaffMember
 from ui.dialogs.card_actions import ERROR_COLOUR, OK_COLOUR, FieldBox, confirm
 from ui.dialogs.writing import WritingDialog
 from ui.errors import show_error
+from ui.pdf_output import open_pdf
 from ui.tasks import SyncRunner, TaskRunner
 
 Runner = TaskRunner | SyncRunner
@@ -100,11 +101,6 @@ def receipts_folder() -> Path:
     folder = data_dir() / "receipts"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
-
-
-def open_pdf(path: Path) -> None:
-    """Open a saved PDF in the viewer, where it is printed (tests replace this)."""
-    QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
 
 def print_receipt(

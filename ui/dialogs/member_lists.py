@@ -217,14 +217,22 @@ class ChurnDialog(QDialog):
 
 
 class PeriodDialog(QDialog):
-    """From and to dates for a statement; the last three months by default."""
+    """From and to dates for a statement or a report; the last three months unless
+    the caller says otherwise."""
 
-    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        title: str,
+        parent: QWidget | None = None,
+        *,
+        start: date | None = None,
+        end: date | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         today = date.today()
-        self.start = QDateEdit(QDate(today - timedelta(days=90)), self)
-        self.end = QDateEdit(QDate(today), self)
+        self.start = QDateEdit(QDate(start or today - timedelta(days=90)), self)
+        self.end = QDateEdit(QDate(end or today), self)
         for edit in (self.start, self.end):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("yyyy-MM-dd")

@@ -1,75 +1,217 @@
-"""投诉登记: open complaints by due time, overdue ones in red, then the month's closed ones."""
+"""投诉: the complaints to act on, overdue ones first and in red.
+
+Filters: 未结 (every open complaint, by deadline), 超时 (past the next step's
+deadline), 我的 (those the logged-in user handles, or registered and nobody took on
+yet) and 全部 (open ones plus those closed in the last 30 days).  Enter or a double
+click opens a case (``open_requested``); 登记投诉 asks for the registration form
+(``register_requested``).  ``overdue_changed`` carries the number of overdue
+complaints in the whole club, for the status bar.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
+from enum import Enum
+from typing import Any
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import QButtonGroup, QPushButton, QWidget
 
 from clubdesk.db.engine import Database
-from clubdesk.i18n import _
+from clubdesk.i18n import N_, _
 from clubdesk.models.enums import ComplaintStepKind
 from clubdesk.services import complaints
+from clubdesk.services.complaint_rules import next_step
 from clubdesk.services.complaints import ComplaintRow
 from clubdesk.services.labels import label
+from clubdesk.services.staff import StaffMember
+from ui.dialogs.complaint_steps import todo_name
 from ui.docks.base import TableDock
 from ui.models.rows import CENTER, Column, RowsModel
+from ui.shortcuts import widget_shortcut
 from ui.tasks import SyncRunner, TaskRunner
 
 OVERDUE = "#b91c1c"
+CLOSED = "#6b7280"
+Clock = Callable[[], datetime]
+REFRESH_MS = 5 * 60 * 1000
+
+
+class Filter(Enum):
+    OPEN = N_("未结")
+    OVERDUE = N_("超时")
+    MINE = N_("我的")
+    ALL = N_("全部（近30天）")
+
+
+@dataclass(frozen=True, slots=True)
+class _Loaded:
+    rows: list[ComplaintRow]
+    overdue_total: int
+
+
+def _colour(r: ComplaintRow) -> str | None:
+    if r.overdue:
+        return OVERDUE
+    return CLOSED if r.step is ComplaintStepKind.CLOSED else None
+
+
+def _due(r: ComplaintRow) -> str:
+    if r.step is ComplaintStepKind.CLOSED:
+        return "—"
+    text = r.due_at.strftime("%m-%d %H:%M")
+    return text + _("（已超时）") if r.overdue else text
+
+
+def _next(r: ComplaintRow) -> str:
+    upcoming = next_step(r.step)
+    return todo_name(upcoming) if upcoming is not None else "—"
 
 
 def _columns() -> list[Column[ComplaintRow]]:
-    def overdue(r: ComplaintRow) -> str | None:
-        return OVERDUE if r.overdue else None
+    def plain(title: str, text: Callable[[ComplaintRow], str], **kw: Any) -> Column[ComplaintRow]:
+        return Column(title, text, foreground=_colour, **kw)
 
     return [
-        Column(_("编号"), lambda r: r.number),
-        Column(  # second: overdue rows come first and must read as such at a glance
-            _("响应期限"),
-            lambda r: (
-                "—"
-                if r.step == ComplaintStepKind.CLOSED
-                else r.due_at.strftime("%m-%d %H:%M") + (_("（已超时）") if r.overdue else "")
-            ),
-            CENTER,
-            foreground=overdue,
-        ),
-        Column(_("当前步骤"), lambda r: label(r.step), CENTER),
-        Column(_("受理时间"), lambda r: r.received_at.strftime("%m-%d %H:%M"), CENTER),
-        Column(_("投诉人"), lambda r: r.complainant + (_("（敏感）") if r.sensitive else "")),
-        Column(_("类别"), lambda r: r.category),
-        Column(_("渠道"), lambda r: label(r.channel), CENTER),
-        Column(_("严重程度"), lambda r: label(r.severity), CENTER),
+        plain(_("编号"), lambda r: r.number),
+        plain(_("期限"), _due, align=CENTER),  # second: overdue must read at a glance
+        plain(_("当前步骤"), lambda r: label(r.step), align=CENTER),
+        plain(_("下一步"), _next, align=CENTER),
+        plain(_("处理人"), lambda r: r.handler or "—", align=CENTER),
+        plain(_("投诉人"), lambda r: r.complainant + (_("（敏感）") if r.sensitive else "")),
+        plain(_("类别"), lambda r: r.category),
+        plain(_("受理时间"), lambda r: r.received_at.strftime("%m-%d %H:%M"), align=CENTER),
+        plain(_("渠道"), lambda r: label(r.channel), align=CENTER),
+        plain(_("严重程度"), lambda r: label(r.severity), align=CENTER),
     ]
 
 
 class ComplaintsDock(TableDock):
-    overdue_changed = Signal(int)
+    overdue_changed = Signal(int)  # overdue complaints in the whole club
+    open_requested = Signal(int)  # a complaint id
+    register_requested = Signal()
 
     def __init__(
-        self, db: Database, runner: TaskRunner | SyncRunner, parent: QWidget | None = None
+        self,
+        db: Database,
+        runner: TaskRunner | SyncRunner,
+        parent: QWidget | None = None,
+        *,
+        user: StaffMember | None = None,
+        clock: Clock | None = None,
     ) -> None:
         super().__init__(
             "complaints_dock", _("投诉登记"), db, runner, RowsModel(_columns()), parent
         )
-        self.header.addWidget(
-            QLabel(_("超时投诉置顶并标红，其余未结投诉按响应期限排序；另列近 30 天已结案"), self)
-        )
+        self.user = user
+        self.clock: Clock = clock or datetime.now
+        self.filter = Filter.OPEN
+        self.overdue_total = 0
+        self.filters = QButtonGroup(self)
+        self.filters.setExclusive(True)
+        self.filter_buttons: dict[Filter, QPushButton] = {}
+        for choice in Filter:
+            button = QPushButton(_(choice.value), self)
+            button.setCheckable(True)
+            button.setAutoDefault(False)
+            button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+            button.clicked.connect(lambda _c=False, f=choice: self.set_filter(f))
+            self.filters.addButton(button)
+            self.filter_buttons[choice] = button
+            self.header.addWidget(button)
+        self.filter_buttons[Filter.OPEN].setChecked(True)
+        mine = self.filter_buttons[Filter.MINE]
+        mine.setEnabled(user is not None)
+        mine.setToolTip(_("我处理的投诉，以及我登记、还没有人接手的投诉"))
         self.header.addStretch(1)
-        self.column_widths([130, 150, 100, 95, 90, 90, 50, 70])
+        self.register_button = QPushButton(_("登记投诉…"), self)
+        self.register_button.setToolTip(_("登记新的投诉（快捷键 Ctrl+Shift+C）"))
+        self.register_button.setAutoDefault(False)
+        self.register_button.clicked.connect(lambda _c=False: self.register_requested.emit())
+        self.open_button = QPushButton(_("打开"), self)
+        self.open_button.setAutoDefault(False)
+        self.open_button.setToolTip(_("打开选中的投诉（回车或双击）"))
+        self.open_button.clicked.connect(lambda _c=False: self.open_current())
+        self.header.addWidget(self.register_button)
+        self.header.addWidget(self.open_button)
+        self.column_widths([130, 120, 90, 90, 80, 90, 90, 90, 50, 70])
+        self.table.doubleClicked.connect(lambda index: self._open_row(index.row()))
+        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            widget_shortcut(self.table, key, self.open_current)
+        # Deadlines pass while nobody touches anything: read again now and then, so a
+        # complaint turns red (and the status bar counts it) when it becomes late.
+        self.timer = QTimer(self)
+        self.timer.setInterval(REFRESH_MS)
+        self.timer.timeout.connect(self.refresh)
+        self.timer.start()
 
-    def loader(self) -> Callable[[], list[ComplaintRow]]:
-        db, now = self.db, datetime.now()
-        return lambda: complaints.recent(db, now)
+    # -- filters -----------------------------------------------------------------------
+    def set_filter(self, choice: Filter) -> None:
+        self.filter_buttons[choice].setChecked(True)
+        if choice != self.filter:
+            self.filter = choice
+            self.refresh()
+
+    def set_user(self, user: StaffMember | None) -> None:
+        self.user = user
+        self.filter_buttons[Filter.MINE].setEnabled(user is not None)
+
+    # -- loading -----------------------------------------------------------------------
+    def loader(self) -> Callable[[], _Loaded]:
+        db, now, user, choice = self.db, self.clock(), self.user, self.filter
+
+        def work() -> _Loaded:
+            rows = complaints.recent(
+                db,
+                now,
+                user,
+                mine=choice is Filter.MINE,
+                overdue_only=choice is Filter.OVERDUE,
+                open_only=choice in (Filter.OPEN, Filter.OVERDUE),
+            )
+            return _Loaded(rows, complaints.overdue_count(db, now, user))
+
+        return work
+
+    def show_rows(self, result: Any) -> None:
+        assert isinstance(result, _Loaded)
+        self.overdue_total = result.overdue_total
+        self.model.set_rows(result.rows)
+        self.open_button.setEnabled(bool(result.rows))
+        if result.rows and not self.table.currentIndex().isValid():
+            self.table.selectRow(0)
+        self.overdue_changed.emit(result.overdue_total)
 
     def summary(self) -> str:
         rows: list[ComplaintRow] = self.model.rows()
-        open_rows = [r for r in rows if r.step != ComplaintStepKind.CLOSED]
+        shown = len(rows)
+        open_rows = sum(r.step is not ComplaintStepKind.CLOSED for r in rows)
         overdue = sum(r.overdue for r in rows)
-        self.overdue_changed.emit(overdue)
-        return _("未结 {open} 宗，其中超时 {overdue} 宗").format(
-            open=len(open_rows), overdue=overdue
-        )
+        if self.filter in (Filter.OPEN, Filter.OVERDUE) or open_rows == shown:
+            text = _("{filter}：{n} 宗，其中超时 {overdue} 宗").format(
+                filter=_(self.filter.value), n=shown, overdue=overdue
+            )
+        else:
+            text = _("{filter}：{n} 宗，其中未结 {open} 宗、超时 {overdue} 宗").format(
+                filter=_(self.filter.value), n=shown, open=open_rows, overdue=overdue
+            )
+        if self.overdue_total != overdue:
+            text += _("；全店超时 {total} 宗").format(total=self.overdue_total)
+        return text
+
+    # -- opening -----------------------------------------------------------------------
+    def open_current(self) -> None:
+        current = self.table.currentIndex()
+        if current.isValid():
+            self._open_row(current.row())
+
+    def _open_row(self, row: int) -> None:
+        complaint = self.model.row_at(row)
+        if complaint is not None:
+            self.open_requested.emit(complaint.id)
+
+    def selected_id(self) -> int | None:
+        row = self.selected_row()
+        return row.id if isinstance(row, ComplaintRow) else None

@@ -45,9 +45,11 @@ def upgrade() -> None:
     op.add_column("complaints", sa.Column("signature_png", sa.LargeBinary()))
     op.create_index("ix_return_visits_booking_id", "return_visits", ["booking_id"])
     op.create_index("ix_return_visits_complaint_id", "return_visits", ["complaint_id"])
+    op.create_index("ix_return_visits_member_done", "return_visits", ["member_id", "done_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_return_visits_member_done", "return_visits")
     op.drop_index("ix_return_visits_complaint_id", "return_visits")
     op.drop_index("ix_return_visits_booking_id", "return_visits")
     if op.get_bind().dialect.name != "sqlite":

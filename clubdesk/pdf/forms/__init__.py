@@ -1,3 +1,9 @@
 """One module per printable form; each registers itself with ``registry.printable``."""
 
-from clubdesk.pdf.forms import receipt  # noqa: F401  (registers "receipt")
+from clubdesk.pdf.forms import (  # noqa: F401  (register)
+    complaint_form,
+    complaint_stats,
+    receipt,
+    visit_record,
+    visit_summary,
+)
