@@ -89,6 +89,7 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self.apply_default_layout()
         self.complaints.overdue_changed.connect(self._show_overdue)
+        self.visits.overdue_changed.connect(self._show_overdue_visits)
         self.roster.open_requested.connect(self.open_member)
         self.restore_layout()
 
@@ -176,13 +177,19 @@ class MainWindow(QMainWindow):
         )
         self.user_label = QLabel(who, self)
         self.overdue_label = QLabel(self)
+        self.overdue_visits_label = QLabel(self)
         bar.addPermanentWidget(self.overdue_label)
+        bar.addPermanentWidget(self.overdue_visits_label)
         bar.addPermanentWidget(self.user_label)
         bar.addPermanentWidget(self.db_label)
 
     def _show_overdue(self, count: int) -> None:
         self.overdue_label.setText(_("超时投诉：{n} 宗").format(n=count) if count else "")
         self.overdue_label.setStyleSheet("color: #b91c1c; font-weight: bold;" if count else "")
+
+    def _show_overdue_visits(self, count: int) -> None:
+        self.overdue_visits_label.setText(_("逾期回访：{n} 条").format(n=count) if count else "")
+        self.overdue_visits_label.setStyleSheet("color: #b45309;" if count else "")
 
     def _action(
         self,

@@ -30,7 +30,12 @@ def run(
 
     if list_only or not form:
         for name, spec in sorted(FORMS.items()):
-            how = _("（可打印空白表）") if spec.blank_allowed else _("（需指定记录）")
+            if spec.latest_by_default:
+                how = _("（不指定时为本月）")
+            elif spec.blank_allowed:
+                how = _("（可打印空白表）")
+            else:
+                how = _("（需指定记录）")
             print(f"{name:28} {_(spec.title)}{how}")
         return 0 if list_only else 2
     spec = get_form(form)

@@ -118,7 +118,8 @@ def render_form(
     never destroys an earlier printout of the same name.
     """
     form = get_form(name)
-    if record_id is None and not form.blank_allowed:
+    with_period = options is not None and options.given and form.render_with_options is not None
+    if record_id is None and not form.blank_allowed and not with_period:
         raise DomainError(
             _("“{title}”不能打印空白表，请指定要打印的记录。").format(title=_(form.title))
         )

@@ -300,7 +300,9 @@ class People:
                 referred = 1 + int(rand() * top)
             specialist = specialists[int(rand() * n_spec)]
 
-            stored = rand() < STORED_VALUE_SHARE
+            # A member a complaint compensated holds a stored-value card: the approved
+            # solution credited the card through the ledger, as the workflow requires.
+            stored = rand() < STORED_VALUE_SHARE or i in comp_plan
             tier_no = bisect(_TIER_CUM_STORED if stored else _TIER_CUM_DISCOUNT, rand())
 
             joined = join_ts[i - 1]
@@ -424,13 +426,12 @@ class People:
                     assert comps is not None  # a compensation event comes from comps
                     comp = comps[comp_k]
                     comp_k += 1
-                    if stored:  # a discount card holds no money: paid in cash instead
-                        balance += comp.fen
-                        ledger[t // DAY].append(
-                            (i, card, "compensation", comp.fen, balance, 0, points, text,
-                             staff, comp.reason, None, 0, None)
-                        )  # fmt: skip
-                        entries += 1
+                    balance += comp.fen
+                    ledger[t // DAY].append(
+                        (i, card, "compensation", comp.fen, balance, 0, points, text,
+                         staff, comp.reason, None, 0, None)
+                    )  # fmt: skip
+                    entries += 1
                     continue
                 if last_visit is None or t > last_visit:
                     last_visit = t

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -24,6 +24,8 @@ from clubdesk.i18n import _
 from clubdesk.models import (
     Complaint,
     ComplaintStep,
+    Member,
+    MembershipCard,
     Staff,
 )
 from clubdesk.models.enums import (
@@ -168,12 +170,30 @@ def advance(
             complaint = load_visible(session, actor, complaint_id)
             if complaint.version != version:
                 raise _stale()
-            require_step(complaint.step, kind)
+            if not _withdrawing(complaint, action):
+                require_step(complaint.step, kind)
+            _require_impartial(complaint, actor)
             result = handler(session, actor, complaint, action, now)
             session.flush()
             return result
     except StaleDataError as exc:
         raise _stale() from exc
+
+
+def _require_impartial(complaint: Complaint, actor: StaffMember | None) -> None:
+    """Principle of domain.md section 3: impartial.  The staff member complained about,
+    or found responsible, does not judge, decide or close their own case."""
+    if actor is not None and actor.id in (complaint.staff_id, complaint.responsible_staff_id):
+        raise PermissionDenied(
+            _("您是这宗投诉涉及的员工，按公正原则不能处理本投诉，请交由其他同事或主管处理。")
+        )
+
+
+def _withdrawing(complaint: Complaint, action: object) -> bool:
+    """An approved solution sent back before it was carried out: the one step that
+    may follow approval besides implementation (the card it credits was closed, the
+    customer changed their mind)."""
+    return isinstance(action, Approval) and not action.approved and complaint.step is S.APPROVAL
 
 
 def _stale() -> DomainError:
@@ -304,7 +324,7 @@ def _propose(
     clean: list[dict[str, Any]] = []
     for n, s in enumerate(solutions, start=1):
         text = required_text(s.text, 200, "solutions", _("方案{n}的内容").format(n=n))
-        _check_compensation(c, s.compensation_fen)
+        _check_compensation(session, c, s.compensation_fen)
         clean.append({"text": text, "compensation_fen": s.compensation_fen})
     note = optional_text(a.note, TEXT_MAX, "note", _("备注"))
     _record(session, actor, c, S.PROPOSAL, now, note, {"solutions": clean})
@@ -312,7 +332,7 @@ def _propose(
     return StepDone(c.id, c.step, c.version)
 
 
-def _check_compensation(c: Complaint, amount_fen: int) -> None:
+def _check_compensation(session: Session, c: Complaint, amount_fen: int) -> None:
     if amount_fen < 0:
         raise DomainError(_("补偿金额不能为负数。"), field="compensation")
     if amount_fen > COMPENSATION_MAX_FEN:
@@ -326,6 +346,34 @@ def _check_compensation(c: Complaint, amount_fen: int) -> None:
         raise DomainError(
             _("投诉人不是会员，不能补偿到储值卡；请改用退款或其他方案。"), field="compensation"
         )
+    if amount_fen and c.compensation_fen:
+        # A reopened complaint that was compensated once: a second credit to the card
+        # is a manager's manual adjustment, not a click on an old proposal.
+        raise DomainError(
+            _(
+                "这宗投诉已补偿 {paid} 到储值卡，不能再次补偿；如需追加，请经理在会员卡上手工调整。"
+            ).format(paid=format_fen(c.compensation_fen)),
+            field="compensation",
+        )
+    if amount_fen:
+        # Checked when the solution is proposed, not only when it is carried out: an
+        # approved solution nobody can implement would leave the case stuck.
+        _compensation_card(session, c)
+
+
+def _compensation_card(session: Session, c: Complaint) -> MembershipCard:
+    assert c.member_id is not None
+    card = cards.current_card(session, c.member_id)
+    if card is None or card.kind != CardKind.STORED_VALUE:
+        name = session.execute(select(Member.name).where(Member.id == c.member_id)).scalar()
+        raise DomainError(
+            _("会员{name}没有在用的储值卡，不能补偿到卡上；请先办卡，或改用其他方案。").format(
+                name=name or ""
+            ),
+            field="compensation",
+        )
+    cards.require_active(card)
+    return card
 
 
 def _approve(
@@ -336,12 +384,15 @@ def _approve(
     if not a.approved:
         if note is None:
             raise DomainError(_("退回方案请写明原因。"), field="note")
-        _record(session, actor, c, S.APPROVAL, now, note, {"approved": False},
-                back_to=S.INVESTIGATION)  # fmt: skip
+        data: dict[str, Any] = {"approved": False}
+        if c.step is S.APPROVAL:
+            data["withdrawn"] = True  # an approval taken back before implementation
+        _record(session, actor, c, S.APPROVAL, now, note, data, back_to=S.INVESTIGATION)
     else:
         if not 0 <= a.chosen < len(solutions):
             raise DomainError(_("请选择要批准的方案。"), field="chosen")
         chosen = solutions[a.chosen]
+        _check_compensation(session, c, int(chosen.get("compensation_fen") or 0))
         _record(session, actor, c, S.APPROVAL, now, note,
                 {"approved": True, "chosen": a.chosen, "solution": chosen})  # fmt: skip
     session.flush()
@@ -357,9 +408,20 @@ def latest_solutions(session: Session, complaint_id: int) -> list[dict[str, Any]
 
 
 def _latest_data(session: Session, complaint_id: int, kind: ComplaintStepKind) -> dict[str, Any]:
+    """The data of the newest ``kind`` step of the current round: a proposal or an
+    approval from before a reopening belongs to the handling that was reopened."""
+    reopened = (
+        select(func.max(ComplaintStep.id))
+        .where(ComplaintStep.complaint_id == complaint_id, ComplaintStep.step == S.REOPENED)
+        .scalar_subquery()
+    )
     raw = session.execute(
         select(ComplaintStep.data)
-        .where(ComplaintStep.complaint_id == complaint_id, ComplaintStep.step == kind)
+        .where(
+            ComplaintStep.complaint_id == complaint_id,
+            ComplaintStep.step == kind,
+            ComplaintStep.id > func.coalesce(reopened, 0),
+        )
         .order_by(ComplaintStep.id.desc())
         .limit(1)
     ).scalar()
@@ -421,15 +483,7 @@ def _compensate(
     if c.member_id is None:
         raise DomainError(_("投诉人不是会员，不能补偿到储值卡。"), field="compensation")
     member = ledger.lock_member(session, c.member_id)
-    card = cards.current_card(session, member.id)
-    if card is None or card.kind != CardKind.STORED_VALUE:
-        raise DomainError(
-            _("会员{name}没有在用的储值卡，不能补偿到卡上；请先办卡，或退回改用其他方案。").format(
-                name=member.name
-            ),
-            field="compensation",
-        )
-    cards.require_active(card)
+    card = _compensation_card(session, c)
     entry = ledger.append(
         session, actor, member_id=member.id, card=card, kind=LedgerKind.COMPENSATION,
         at=now, amount_fen=amount, reason=_("投诉补偿（{number}）").format(number=c.number),
@@ -493,9 +547,16 @@ def _reopen(
     c.step = S.INTAKE
     c.closed_at = None
     c.justified = None
+    # The customer signs again for the new handling; the old signature must not be
+    # printed beside the next acceptance.
+    c.signature_png = None
     c.due_at = due_after(session, S.JUDGEMENT, now)
+    # The visit planned at closing would ask about a result that no longer stands;
+    # closing again plans a new one.
+    dropped = return_visits.drop_pending_after_complaint(session, c.id)
     audit.record(session, actor, "complaint.reopened", "complaint", c.id,
-                 before=before, after={"step": c.step.value}, detail=reason, at=now)  # fmt: skip
+                 before=before, after={"step": c.step.value, "visits_dropped": dropped},
+                 detail=reason, at=now)  # fmt: skip
     session.flush()
     return StepDone(c.id, c.step, c.version)
 

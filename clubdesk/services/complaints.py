@@ -137,7 +137,7 @@ def register(
         session.flush()
         add_step(session, complaint, actor, S.INTAKE, now, _("登记投诉"), None, None)
         if draft.from_visit_id is not None:
-            return_visits.link_follow_up(session, draft.from_visit_id, complaint.id)
+            return_visits.link_follow_up(session, draft.from_visit_id, complaint)
         audit.record(
             session, actor, "complaint.register", "complaint", complaint.id,
             after={"number": complaint.number, "category_id": draft.category_id,
@@ -165,8 +165,12 @@ def _check_links(session: Session, draft: ComplaintDraft) -> None:
     category = session.get(ComplaintCategory, draft.category_id)
     if category is None or not category.active:
         raise DomainError(_("请选择投诉类别。"), field="category_id")
-    if draft.booking_id is not None and session.get(Booking, draft.booking_id) is None:
-        raise NotFound(_("找不到编号为 {id} 的预约。").format(id=draft.booking_id))
+    if draft.booking_id is not None:
+        booking = session.get(Booking, draft.booking_id)
+        if booking is None:
+            raise NotFound(_("找不到编号为 {id} 的预约。").format(id=draft.booking_id))
+        if booking.member_id is not None and booking.member_id != draft.member_id:
+            raise DomainError(_("所选预约不是这位顾客的，请重新选择关联预约。"), field="booking_id")
     if draft.staff_id is not None and session.get(Staff, draft.staff_id) is None:
         raise NotFound(_("找不到编号为 {id} 的员工。").format(id=draft.staff_id))
 
@@ -178,8 +182,12 @@ def _next_number(session: Session, received_at: datetime) -> str:
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(hashtext('complaints.number'))"))
     prefix = "TS" + received_at.strftime("%Y%m%d") + "-"
+    # Longest first: "-1000" sorts before "-999" as text.
     last = session.execute(
-        select(func.max(Complaint.number)).where(Complaint.number.like(prefix + "%"))
+        select(Complaint.number)
+        .where(Complaint.number.like(prefix + "%"))
+        .order_by(func.length(Complaint.number).desc(), Complaint.number.desc())
+        .limit(1)
     ).scalar()
     n = int(last.rsplit("-", 1)[1]) + 1 if last else 1
     return f"{prefix}{n:03d}"

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy import and_, case, delete, exists, func, select
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -128,14 +128,44 @@ def plan_after_complaint(session: Session, complaint: Complaint, now: datetime) 
     return visit.id
 
 
-def link_follow_up(session: Session, visit_id: int, complaint_id: int) -> None:
-    """Mark the dissatisfied visit a complaint was opened from, so it is opened once."""
-    visit = session.get(ReturnVisit, visit_id)
+def drop_pending_after_complaint(session: Session, complaint_id: int) -> list[int]:
+    """Remove the complaint's planned, not yet made, visits (a reopened complaint);
+    returns their ids for the caller's audit entry.  Visits already made stay."""
+    ids = list(
+        session.scalars(
+            select(ReturnVisit.id).where(
+                ReturnVisit.complaint_id == complaint_id,
+                ReturnVisit.source == ReturnVisitSource.COMPLAINT,
+                ReturnVisit.done_at.is_(None),
+            )
+        )
+    )
+    if ids:
+        session.execute(delete(ReturnVisit).where(ReturnVisit.id.in_(ids)))
+    return ids
+
+
+def link_follow_up(session: Session, visit_id: int, complaint: Complaint) -> None:
+    """Mark the dissatisfied visit ``complaint`` was opened from, so it is opened once.
+
+    The visit row is locked, so two counters escalating it at once register one
+    complaint; a complaint following up a sensitive one is sensitive too."""
+    visit = session.execute(
+        select(ReturnVisit).where(ReturnVisit.id == visit_id).with_for_update()
+    ).scalar_one_or_none()
     if visit is None:
         raise NotFound(_("找不到这条回访记录。"))
     if visit.follow_up_complaint_id is not None:
         raise DomainError(_("这次回访已经转为投诉，请在投诉列表中查看。"))
-    visit.follow_up_complaint_id = complaint_id
+    if visit.done_at is None or visit.outcome is not Satisfaction.DISSATISFIED:
+        raise DomainError(_("只有顾客表示不满意的回访才能转为投诉。"), field="visit")
+    if visit.member_id != complaint.member_id:
+        raise DomainError(_("这次回访的顾客与投诉人不是同一人。"), field="visit")
+    visit.follow_up_complaint_id = complaint.id
+    if visit.complaint_id is not None:
+        earlier = session.get(Complaint, visit.complaint_id)
+        if earlier is not None and earlier.sensitive:
+            complaint.sensitive = True
 
 
 # -- what a visit is about ----------------------------------------------------------------
@@ -161,6 +191,7 @@ _FACTS = (
         VipVisit.departure_date,
         _Specialist.display_name,
         _Recorder.display_name,
+        Complaint.sensitive,
     )
     .outerjoin(Member, Member.id == ReturnVisit.member_id)
     .outerjoin(Booking, Booking.id == ReturnVisit.booking_id)
@@ -191,6 +222,7 @@ class _Facts:
     vip_departure: date | None
     specialist: str | None
     recorded_by: str | None
+    sensitive: bool | None  # of the complaint the visit follows
 
     @property
     def who(self) -> str:
@@ -207,6 +239,10 @@ class _Facts:
             return _("{service}（{date}）").format(
                 service=self.service, date=self.service_at.strftime("%Y-%m-%d")
             )
+        if self.complaint_number is not None and self.sensitive:
+            # The call list is seen by the whole counter; a sensitive case is named
+            # no further than this (the script still lets the caller ask).
+            return _("投诉处理结果（敏感投诉，详情仅限主管查看）")
         if self.complaint_number is not None:
             return _("投诉 {number}（{category}）").format(
                 number=self.complaint_number, category=self.category or "—"
@@ -313,8 +349,10 @@ def calls_to_make(
     overdue_only: bool = False,
     limit: int = CALLS_LIMIT,
 ) -> VisitCalls:
-    """Visits not done yet and due by today (``include_later``: all of them;
-    ``overdue_only``: those past their day), overdue first, then by due date.
+    """Visits not done yet whose window has begun — due within ``visit.due_days`` from
+    today, so a visit planned after yesterday's service is on the list now, not only
+    on its last day (``include_later``: all of them, a periodic visit planned for next
+    month too; ``overdue_only``: those past their day) — overdue first, then by due date.
 
     The list shows phone numbers, so it needs the return-visit permission.  In the
     do-not-disturb hours it is still shown, flagged ``quiet`` with the time calls may
@@ -322,11 +360,11 @@ def calls_to_make(
     require(actor, Permission.RETURN_VISIT)
     today = now.date()
     where: list[ColumnElement[bool]] = [ReturnVisit.done_at.is_(None)]
-    if overdue_only:
-        where.append(ReturnVisit.due_on < today)
-    elif not include_later:
-        where.append(ReturnVisit.due_on <= today)
     with db.read() as session:
+        if overdue_only:
+            where.append(ReturnVisit.due_on < today)
+        elif not include_later:
+            where.append(ReturnVisit.due_on <= due_on(session, now))
         start, end, until = _quiet(session, now)
         total, overdue = session.execute(
             select(
@@ -526,6 +564,26 @@ def record(
 # -- a dissatisfied answer becomes a complaint ------------------------------------------------
 
 
+def number_to_dial(
+    db: Database, actor: StaffMember | None, visit_id: int, now: datetime | None = None
+) -> str:
+    """The full number of a visit still to be made, for the staff member calling.
+
+    Lists and printouts keep numbers masked; whoever makes return visits must still be
+    able to dial, so the number of one open visit is revealed on request and the reveal
+    is in the audit log."""
+    require(actor, Permission.RETURN_VISIT)
+    now = now or datetime.now()
+    with db.write() as session:
+        f = _load_facts(session, visit_id)
+        if f.visit.done_at is not None:
+            raise DomainError(_("这次回访已经完成，不需要再拨打。"), field="visit")
+        if not f.phone:
+            raise DomainError(_("这位顾客没有留下电话号码。"), field="visit")
+        audit.record(session, actor, "visit.reveal_phone", "return_visit", visit_id, at=now)
+        return f.phone
+
+
 def complaint_draft(db: Database, visit_id: int, now: datetime | None = None) -> ComplaintDraft:
     """The complaint registration form (顾客投诉登记表) prefilled from a dissatisfied
     visit: who, the booking, the visit's channel, the suggestions as the content,
@@ -554,7 +612,9 @@ def complaint_draft(db: Database, visit_id: int, now: datetime | None = None) ->
         if category_id is None:
             raise DomainError(_("还没有可用的投诉类别，请先请经理在投诉类别中添加。"))
         booking_id = v.booking_id or (complaint.booking_id if complaint is not None else None)
-        content = v.suggestions or _("回访时顾客表示不满意：{about}。").format(about=f.about)
+        content = _("回访时顾客表示不满意（{about}）。").format(about=f.about)
+        if v.suggestions:
+            content = v.suggestions + "\n" + content
         return ComplaintDraft(
             complainant_name="" if v.member_id is not None else f.who,
             contact=None if v.member_id is not None else f.contact,
@@ -567,6 +627,13 @@ def complaint_draft(db: Database, visit_id: int, now: datetime | None = None) ->
             content=content,
             member_id=v.member_id,
             booking_id=booking_id,
+            # The earlier complaint's staff member and department: the same people are
+            # asked again whether the handling satisfied the customer.
+            staff_id=complaint.staff_id if complaint is not None else None,
+            department=(complaint.responsible_department or complaint.department)
+            if complaint is not None
+            else None,
+            sensitive=complaint.sensitive if complaint is not None else False,
             from_visit_id=v.id,
         )
 

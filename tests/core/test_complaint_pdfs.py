@@ -236,7 +236,7 @@ def test_a_rejected_proposal_and_a_reopening_are_in_the_history(
         (p.supervisor, Reopening("回访时顾客仍不满意")),
         (p.desk, Judgement(True, "再次核实属实", Department.SPA)),
         (p.desk, Investigation("补偿未到账")),
-        (p.desk, Proposal((Solution("补发补偿", compensation_fen=5_000),))),
+        (p.desk, Proposal((Solution("补发体验券"),))),
         (p.supervisor, Approval(False, note="先核对账户流水")),
     ):
         at += timedelta(hours=1)
@@ -248,7 +248,7 @@ def test_a_rejected_proposal_and_a_reopening_are_in_the_history(
     flat = compact(pdf_text(out))
     assert "重新处理原因：回访时顾客仍不满意" in flat
     assert "退回方案，重新调查审批意见：先核对账户流水" in flat
-    assert "方案1：补发补偿（补偿¥50.00）" in flat
+    assert "方案1：补发体验券" in flat
     assert flat.count("待处理") == 5  # back at investigation: proposal again, then the rest
     assert flat.index("结案归档") < flat.index("重新处理原因") < flat.index("再次核实属实")
 

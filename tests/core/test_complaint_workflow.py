@@ -259,23 +259,60 @@ def test_non_member_cannot_be_compensated_to_a_card(db: Database) -> None:
         advance(db, p.desk, cid, version, ACTIONS[S.PROPOSAL])
 
 
-def test_compensation_without_a_stored_value_card_is_refused_and_nothing_written(
+def test_compensation_without_a_stored_value_card_is_refused_at_the_proposal(
     db: Database,
 ) -> None:
+    """Refused before anyone approves it: an approved solution nobody can carry out
+    would leave the case stuck between approval and implementation."""
     from clubdesk.models.enums import CardKind
     from tests.core.roster_helpers import member
 
     p = people(db)
     no_card = member(db, p.desk, "李娜", "13900139000", card=CardKind.DISCOUNT)
     cid = register(db, p, member_id=no_card, contact=None)
-    version = _walk(db, p, cid, S.APPROVAL)
+    version = _walk(db, p, cid, S.INVESTIGATION)
     with pytest.raises(DomainError, match="储值卡"):
-        advance(db, p.desk, cid, version, ACTIONS[S.IMPLEMENTATION])
+        advance(db, p.desk, cid, version, ACTIONS[S.PROPOSAL])
     with db.read() as s:
-        assert s.get(Complaint, cid).step is S.APPROVAL  # type: ignore[union-attr]
-        assert not s.scalars(
-            select(LedgerEntry).where(LedgerEntry.kind == LedgerKind.COMPENSATION)
-        ).all()
+        assert s.get(Complaint, cid).step is S.INVESTIGATION  # type: ignore[union-attr]
+    done = advance(db, p.desk, cid, version, Proposal((Solution("书面道歉"),)))
+    assert done.step is S.PROPOSAL
+
+
+def test_an_approval_can_be_withdrawn_before_implementation(db: Database) -> None:
+    """The member's card was closed after the approval: the supervisor sends the
+    approved solution back instead of leaving the case stuck."""
+    p = people(db)
+    cid = register(db, p)
+    version = _walk(db, p, cid, S.APPROVAL)
+    with pytest.raises(PermissionDenied):
+        advance(db, p.desk, cid, version, Approval(False, note="卡已注销"))
+    with pytest.raises(IllegalStep):  # approving twice is still a skip
+        advance(db, p.supervisor, cid, version, ACTIONS[S.APPROVAL])
+    done = advance(db, p.supervisor, cid, version, Approval(False, note="卡已注销"))
+    assert done.step is S.INVESTIGATION
+    last = complaints.detail(db, p.supervisor, cid).steps[-1]
+    assert last.kind is S.APPROVAL and last.data == {"approved": False, "withdrawn": True}
+    version = _walk_from(db, p, cid, done.version, S.PROPOSAL, S.IMPLEMENTATION)
+    with pytest.raises(IllegalStep):  # once carried out, nothing is withdrawn
+        advance(db, p.supervisor, cid, version, Approval(False, note="太晚了"))
+
+
+def test_reopening_drops_the_visit_planned_at_closing(db: Database) -> None:
+    p = people(db)
+    cid = register(db, p)
+    version = _walk(db, p, cid, S.CLOSED)
+    with db.read() as s:
+        assert len(s.scalars(select(ReturnVisit).where(ReturnVisit.complaint_id == cid)).all()) == 1
+    done = advance(db, p.supervisor, cid, version, Reopening("顾客再次来电"))
+    with db.read() as s:
+        assert s.scalars(select(ReturnVisit).where(ReturnVisit.complaint_id == cid)).all() == []
+    version = _walk_from(db, p, cid, done.version, S.JUDGEMENT, S.INVESTIGATION)
+    version = advance(db, p.desk, cid, version, Proposal((Solution("再次道歉"),))).version
+    version = advance(db, p.supervisor, cid, version, Approval(True, chosen=0)).version
+    _walk_from(db, p, cid, version, S.IMPLEMENTATION, S.CLOSED)
+    with db.read() as s:
+        assert len(s.scalars(select(ReturnVisit).where(ReturnVisit.complaint_id == cid)).all()) == 1
 
 
 def test_implementation_rules(db: Database) -> None:
@@ -304,6 +341,81 @@ def test_acceptance_needs_a_signature_or_paper(db: Database) -> None:
     done = advance(db, p.desk, cid, version, Acceptance(on_paper=True))
     assert done.step is S.ACCEPTANCE
     assert complaints.signature(db, p.desk, cid) is None
+
+
+def test_a_reopened_complaint_is_not_compensated_twice(db: Database) -> None:
+    p = people(db)
+    cid = register(db, p)
+    version = _walk(db, p, cid, S.CLOSED)
+    version = advance(db, p.supervisor, cid, version, Reopening("顾客再次来电")).version
+    version = _walk_from(db, p, cid, version, S.JUDGEMENT, S.INVESTIGATION)
+    d = complaints.detail(db, p.supervisor, cid)
+    assert d.solutions == [] and d.approved is None  # the old round's are not offered
+    with pytest.raises(DomainError, match="已补偿"):
+        advance(db, p.desk, cid, version, ACTIONS[S.PROPOSAL])
+    with db.read() as s:
+        paid = s.scalars(
+            select(LedgerEntry.amount_fen).where(LedgerEntry.kind == LedgerKind.COMPENSATION)
+        ).all()
+    assert paid == [10_000]
+
+
+def test_reopening_clears_the_old_signature(db: Database) -> None:
+    p = people(db)
+    cid = register(db, p)
+    version = _walk(db, p, cid, S.CLOSED)
+    assert complaints.signature(db, p.supervisor, cid) is not None
+    advance(db, p.supervisor, cid, version, Reopening("顾客再次来电"))
+    assert complaints.signature(db, p.supervisor, cid) is None
+
+
+def test_the_staff_member_complained_about_cannot_handle_the_case(db: Database) -> None:
+    from clubdesk.models.enums import Role
+    from tests.core.roster_helpers import staff
+
+    p = people(db)
+    colleague = staff(db, Role.FRONT_DESK, "desk2")
+    cid = register(db, p, staff_id=colleague.id)
+    with pytest.raises(PermissionDenied, match="公正"):
+        advance(db, colleague, cid, 1, ACTIONS[S.JUDGEMENT])
+    assert advance(db, p.desk, cid, 1, ACTIONS[S.JUDGEMENT]).step is S.JUDGEMENT
+
+
+def test_a_booking_of_another_member_is_refused(db: Database) -> None:
+    from clubdesk.models import Booking, Service
+    from clubdesk.models.enums import ServiceCategory
+    from tests.core.roster_helpers import member
+
+    p = people(db)
+    other = member(db, p.desk, "李娜", "13900139000")
+    with db.write() as s:
+        service = Service(
+            name="足浴", category=ServiceCategory.FOOT, duration_min=60, list_price_fen=100
+        )
+        s.add(service)
+        s.flush()
+        booking = Booking(
+            service_id=service.id, member_id=other,
+            start_at=NOW - timedelta(hours=3), end_at=NOW - timedelta(hours=2),
+        )  # fmt: skip
+        s.add(booking)
+        s.flush()
+        booking_id = booking.id
+    with pytest.raises(DomainError, match="不是这位顾客的") as refused:
+        complaints.register(db, p.desk, draft(p, booking_id=booking_id), now=NOW)
+    assert refused.value.field == "booking_id"
+
+
+def test_numbers_past_999_in_a_day_keep_counting(db: Database) -> None:
+    p = people(db)
+    cid = register(db, p)
+    with db.write() as s:
+        c = s.get(Complaint, cid)
+        assert c is not None
+        c.number = c.number[:-3] + "999"
+    second = complaints.detail(db, p.desk, register(db, p)).number
+    third = complaints.detail(db, p.desk, register(db, p)).number
+    assert second.endswith("-1000") and third.endswith("-1001")
 
 
 def test_a_stale_version_is_refused(db: Database) -> None:

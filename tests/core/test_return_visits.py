@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 
 import pytest
@@ -20,6 +21,7 @@ from clubdesk.models.enums import (
     ReturnVisitSource,
     Role,
     Satisfaction,
+    Severity,
     VisitChannel,
 )
 from clubdesk.services import bookings, complaints, return_visits
@@ -145,24 +147,26 @@ def test_overdue_first_then_by_due_date_and_the_filters(db: Database) -> None:
     other = member(db, p.desk, "李娜", "13900139000")
     today = NOW.date()
     late = _visit(db, p.member_id, today - timedelta(days=4))
-    later = _visit(db, other, today + timedelta(days=2))
+    # Within the 3-day window (a service yesterday, due in two days): on the list now.
+    soon = _visit(db, other, today + timedelta(days=2))
+    later = _visit(db, other, today + timedelta(days=10))  # a periodic visit next week
     due_today = _visit(db, other, today)
     a_bit_late = _visit(db, other, today - timedelta(days=1))
     _visit(db, other, today - timedelta(days=9), done_at=NOW - timedelta(days=5))  # done
 
     calls = return_visits.calls_to_make(db, p.desk, NOW)
-    assert [r.id for r in calls.rows] == [late, a_bit_late, due_today]
-    assert [r.days_overdue for r in calls.rows] == [4, 1, 0]
-    assert (calls.total, calls.overdue, calls.today) == (3, 2, today)
+    assert [r.id for r in calls.rows] == [late, a_bit_late, due_today, soon]
+    assert [r.days_overdue for r in calls.rows] == [4, 1, 0, 0]
+    assert (calls.total, calls.overdue, calls.today) == (4, 2, today)
     assert calls.rows[0].overdue and not calls.rows[2].overdue
     assert calls.rows[0].source_label == "定期" and calls.rows[0].about == "定期回访"
 
     every = return_visits.calls_to_make(db, p.desk, NOW, include_later=True)
-    assert [r.id for r in every.rows] == [late, a_bit_late, due_today, later]
+    assert [r.id for r in every.rows] == [late, a_bit_late, due_today, soon, later]
     overdue = return_visits.calls_to_make(db, p.desk, NOW, overdue_only=True)
     assert [r.id for r in overdue.rows] == [late, a_bit_late]
     capped = return_visits.calls_to_make(db, p.desk, NOW, limit=2)
-    assert len(capped.rows) == 2 and capped.total == 3
+    assert len(capped.rows) == 2 and capped.total == 4
 
 
 def test_the_members_specialist_is_shown(db: Database) -> None:
@@ -403,7 +407,8 @@ def test_a_dissatisfied_visit_becomes_a_complaint_once(db: Database) -> None:
     draft = return_visits.complaint_draft(db, visit.id, later)
     assert draft.member_id == p.member_id and draft.booking_id == booking_id
     assert draft.channel is ComplaintChannel.PHONE and draft.received_at == later
-    assert draft.content == "等了二十分钟才开始" and draft.from_visit_id == visit.id
+    assert draft.content.startswith("等了二十分钟才开始\n") and "中式按摩" in draft.content
+    assert draft.from_visit_id == visit.id
     assert draft.category_id == complaints.categories(db)[0].id
     cid = complaints.register(db, p.desk, draft, now=later)
     with db.read() as s:
@@ -612,3 +617,73 @@ def test_the_counter_side_on_postgres(pg_url: str) -> None:
         assert cov.rows[0].open_visit_due == today
     finally:
         db.dispose()
+
+
+def test_the_caller_may_reveal_the_number_of_an_open_visit_and_it_is_audited(
+    db: Database,
+) -> None:
+    from clubdesk.models import AuditEntry, ReturnVisit
+    from clubdesk.models.enums import ReturnVisitSource
+    from clubdesk.services.return_visits import number_to_dial
+    from tests.core.complaint_helpers import people
+
+    p = people(db)
+    with db.write() as s:
+        visit = ReturnVisit(
+            member_id=p.member_id, source=ReturnVisitSource.PERIODIC, due_on=NOW.date()
+        )
+        s.add(visit)
+        s.flush()
+        visit_id = visit.id
+    assert number_to_dial(db, p.desk, visit_id, NOW) == "13800138000"
+    with pytest.raises(PermissionDenied):
+        number_to_dial(db, p.therapist, visit_id, NOW)
+    with db.read() as s:
+        actions = s.scalars(select(AuditEntry.action).where(AuditEntry.entity_id == visit_id))
+        assert "visit.reveal_phone" in set(actions)
+    with db.write() as s:
+        done = s.get(ReturnVisit, visit_id)
+        assert done is not None
+        done.done_at = NOW
+    with pytest.raises(DomainError, match="已经完成"):
+        number_to_dial(db, p.desk, visit_id, NOW)
+
+
+def test_a_follow_up_of_a_sensitive_complaint_stays_sensitive_and_unnamed(db: Database) -> None:
+    p = people(db)
+    cid = register(db, p, sensitive=True)
+    version = 1
+    done = advance(db, p.supervisor, cid, version, Judgement(False, "已解释"), now=NOW)
+    assert done.return_visit_id is not None
+    visit_id = done.return_visit_id
+    call = return_visits.visit_detail(db, p.desk, visit_id, NOW).call
+    number = complaints.detail(db, p.supervisor, cid).number
+    assert number not in call.about and "敏感" in call.about
+    return_visits.record(db, p.desk, visit_id, BAD, NOW)
+    draft = return_visits.complaint_draft(db, visit_id, NOW)
+    assert draft.sensitive
+    # Even a draft with the box unticked registers a sensitive complaint.
+    follow_up = complaints.register(db, p.supervisor, replace(draft, sensitive=False), now=NOW)
+    with db.read() as s:
+        assert s.get(Complaint, follow_up).sensitive  # type: ignore[union-attr]
+
+
+def test_only_a_dissatisfied_visit_of_the_same_person_is_escalated(db: Database) -> None:
+    p = people(db)
+    other = member(db, p.desk, "李娜", "13900139000")
+    cid = register(db, p)
+    done = advance(db, p.desk, cid, 1, Judgement(False, "已解释"), now=NOW)
+    visit_id = done.return_visit_id
+    assert visit_id is not None
+    draft = complaints.ComplaintDraft(
+        complainant_name="", contact=None, received_at=NOW, channel=ComplaintChannel.PHONE,
+        category_id=p.category_id, severity=Severity.LOW, content="不满意",
+        member_id=p.member_id, from_visit_id=visit_id,
+    )  # fmt: skip
+    with pytest.raises(DomainError, match="不满意"):  # not made yet
+        complaints.register(db, p.desk, draft, now=NOW)
+    return_visits.record(db, p.desk, visit_id, BAD, NOW)
+    with pytest.raises(DomainError, match="不是同一人"):
+        complaints.register(db, p.desk, replace(draft, member_id=other), now=NOW)
+    with db.read() as s:
+        assert s.scalar(select(func.count()).select_from(Complaint)) == 1

@@ -1312,3 +1312,15 @@ def test_a_cancel_never_removes_staff_the_demo_did_not_add(
     finally:
         db.dispose()
     assert [tuple(r) for r in rows] == [(7, "boss")]
+
+
+def test_every_complaint_compensation_is_in_the_ledger(conn: sqlite3.Connection) -> None:
+    """The statistics' compensation total is money that reached a stored-value card."""
+    rows = conn.execute(
+        "SELECT c.number, c.compensation_fen, "
+        "  (SELECT COALESCE(SUM(l.amount_fen), 0) FROM ledger l "
+        "   WHERE l.kind = 'compensation' AND l.reason LIKE '%' || c.number || '%') "
+        "FROM complaints c WHERE c.compensation_fen > 0"
+    ).fetchall()
+    assert rows
+    assert [(n, paid) for n, paid, _ in rows] == [(n, ledger) for n, _, ledger in rows]

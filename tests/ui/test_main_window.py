@@ -164,3 +164,10 @@ def test_print_member_card_saves_and_opens_the_pdf(
     assert f"{row.card_number}-{row.name}" in suggested[0]
     assert out.read_bytes().startswith(b"%PDF")
     assert opened == [str(out)]
+
+
+def test_overdue_return_visits_are_counted_in_the_status_bar(window: MainWindow) -> None:
+    window.visits.overdue_changed.emit(4)
+    assert window.overdue_visits_label.text() == "逾期回访：4 条"
+    window.visits.overdue_changed.emit(0)
+    assert window.overdue_visits_label.text() == ""

@@ -195,7 +195,7 @@ def test_the_dock_lists_overdue_first_in_red_and_filters(qtbot: QtBot, db: Datab
     li = member(db, p.desk, "李娜", "13900139000")
     wang = member(db, p.desk, "王芳", "13700137000")
     _visit(db, li, TODAY)
-    _visit(db, wang, TODAY + timedelta(days=2))
+    _visit(db, wang, TODAY + timedelta(days=5))  # beyond the 3-day window
     _visit(db, p.member_id, TODAY - timedelta(days=3))
     _visit(db, wang, TODAY - timedelta(days=30), done=True)
     dock = _dock(qtbot, db, p.desk, NOW)
@@ -393,7 +393,7 @@ def test_the_menu_and_escalation_to_the_complaint_form(qtbot: QtBot, db: Databas
     assert call == {
         "member_id": p.member_id,
         "booking_id": None,
-        "content": "前台态度不好",
+        "content": "前台态度不好\n回访时顾客表示不满意（定期回访）。",
         "channel": ComplaintChannel.PHONE,
         "from_visit_id": visit_id,
     }

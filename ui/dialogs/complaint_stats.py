@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -340,6 +341,8 @@ class ComplaintStatsDialog(QDialog):
         self._set_status(message, error=True)
 
     def _loaded(self, stats: Classification, generation: int) -> None:
+        if not shiboken6.isValid(self):  # closed (and deleted) while the worker ran
+            return
         if generation != self._generation:
             return
         self.stats = stats
@@ -370,6 +373,8 @@ class ComplaintStatsDialog(QDialog):
         self.loaded.emit()
 
     def _failed(self, exc: BaseException, generation: int) -> None:
+        if not shiboken6.isValid(self):  # closed (and deleted) while the worker ran
+            return
         if generation != self._generation:
             return
         text, bug = user_message(exc)
@@ -450,6 +455,9 @@ class ComplaintStatsDialog(QDialog):
         )
 
     def _printed(self, path: Path) -> None:
+        if not shiboken6.isValid(self):  # closed meanwhile: the PDF is still wanted
+            open_pdf(path)
+            return
         self._set_status(_("已保存：{path}").format(path=path))
         open_pdf(path)
 
@@ -467,11 +475,17 @@ class ComplaintStatsDialog(QDialog):
         self._set_status(_("正在导出…"))
         self.runner.submit(
             lambda: cs.write_xlsx(stats, out),
-            lambda written: self._set_status(_("已导出：{path}").format(path=written)),
+            self._exported,
             lambda exc: self._output_failed(exc),
         )
 
+    def _exported(self, written: Path) -> None:
+        if shiboken6.isValid(self):
+            self._set_status(_("已导出：{path}").format(path=written))
+
     def _output_failed(self, exc: BaseException) -> None:
+        if not shiboken6.isValid(self):  # closed (and deleted) while the worker ran
+            return
         self._set_status(_("未能保存。"), error=True)
         show_error(self, exc)
 

@@ -44,6 +44,7 @@ from clubdesk.services.staff import StaffMember
 from ui.dialogs.card_actions import ERROR_COLOUR, OK_COLOUR, FieldBox, FieldErrors
 from ui.dialogs.checkout import click_at_once
 from ui.dialogs.writing import WritingDialog
+from ui.errors import show_error
 from ui.tasks import SyncRunner, TaskRunner
 
 Runner = TaskRunner | SyncRunner
@@ -142,7 +143,14 @@ class ReturnVisitDialog(WritingDialog):
         self.about = _value(self)
         self.due = _value(self)
         self.specialist = _value(self)
-        facts.addRow(_("回访对象："), self.who)
+        who_row = QHBoxLayout()
+        who_row.addWidget(self.who, 1)
+        self.dial_button = QPushButton(_("显示完整号码(&D)"), self)
+        self.dial_button.setToolTip(_("拨打电话时显示这位顾客的完整号码（记入操作日志）"))
+        self.dial_button.clicked.connect(self.reveal_number)
+        self.dial_button.hide()
+        who_row.addWidget(self.dial_button)
+        facts.addRow(_("回访对象："), who_row)
         facts.addRow(_("回访内容："), self.about)
         facts.addRow(_("回访期限："), self.due)
         facts.addRow(_("客服专员："), self.specialist)
@@ -292,9 +300,28 @@ class ReturnVisitDialog(WritingDialog):
         if d.done:
             self._show_done(d)
             return
+        masked = bool(call.phone) and "*" in (call.phone or "")
+        self.dial_button.setVisible(masked)
         self._set_editable(True)
         self.say(_("拨通后按话术询问，选择回访结果（Alt+1/2/3），按 Ctrl+Enter 保存。"))
         self.outcome_buttons[Satisfaction.SATISFIED].setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def reveal_number(self) -> None:
+        """The full number of the guest being called (masked everywhere else)."""
+        if self.detail is None:
+            return
+        db, user, visit_id, now = self.db, self.user, self.visit_id, self.clock()
+        self.runner.submit(
+            lambda: return_visits.number_to_dial(db, user, visit_id, now),
+            self._number_shown,
+            lambda exc: show_error(self, exc) if self.alive() else None,
+        )
+
+    def _number_shown(self, number: str) -> None:
+        if not self.alive() or self.detail is None:
+            return
+        self.who.setText(f"{self.detail.call.who}    {number}")
+        self.dial_button.hide()
 
     def _show_done(self, d: VisitDetail) -> None:
         """A visit already recorded (here or at another counter): its record, read-only."""

@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
+import shiboken6
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -388,6 +389,8 @@ class VisitSummaryDialog(QDialog):
         self._set_status(message, error=True)
 
     def _loaded(self, s: VisitSummary, generation: int) -> None:
+        if not shiboken6.isValid(self):  # closed (and deleted) while the worker ran
+            return
         if generation != self._generation:
             return
         self.summary = s
@@ -440,6 +443,8 @@ class VisitSummaryDialog(QDialog):
         self.loaded.emit()
 
     def _failed(self, exc: BaseException, generation: int) -> None:
+        if not shiboken6.isValid(self):  # closed (and deleted) while the worker ran
+            return
         if generation != self._generation:
             return
         text, bug = user_message(exc)
@@ -474,9 +479,14 @@ class VisitSummaryDialog(QDialog):
         )
 
     def _printed(self, path: Path) -> None:
+        if not shiboken6.isValid(self):  # closed meanwhile: the PDF is still wanted
+            stats_dialog.open_pdf(path)
+            return
         self._set_status(_("已保存：{path}").format(path=path))
         stats_dialog.open_pdf(path)
 
     def _print_failed(self, exc: BaseException) -> None:
+        if not shiboken6.isValid(self):  # closed (and deleted) while the worker ran
+            return
         self._set_status(_("未能保存。"), error=True)
         show_error(self, exc)

@@ -1,5 +1,5 @@
 """回访: the return visits to make — overdue ones in red on top, then by due date —
-with the do-not-disturb banner, a filter (今日待回访 / 逾期 / 全部未完成), 回访 for the
+with the do-not-disturb banner, a filter (近期待回访 / 逾期 / 全部未完成), 回访 for the
 selected visit (Enter or a double click) and 覆盖率… for the members nobody called.
 
 The dock opens the return-visit dialog itself and passes its 转为投诉 on through
@@ -42,7 +42,7 @@ class VisitFilter(IntEnum):
 
 
 FILTER_TEXTS = {
-    VisitFilter.DUE: N_("今日待回访"),
+    VisitFilter.DUE: N_("近期待回访"),
     VisitFilter.OVERDUE: N_("逾期"),
     VisitFilter.ALL: N_("全部未完成"),
 }

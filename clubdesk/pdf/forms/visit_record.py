@@ -323,9 +323,13 @@ def render_visit_record(
 def _render_with_options(
     db: Database, record_id: int | None, out: Path, options: PrintOptions
 ) -> None:
-    """No record: the period (default this month); a record: that one visit."""
+    """No record: the period, or the blank sheet when no period is given (as the
+    command line's ``--list`` promises); a record: that one visit."""
     if record_id is not None and options.given:
         raise DomainError(_("打印单次回访时不能同时指定期间。"), field="start")
+    if record_id is None and not options.given:
+        render_visit_record(db, out, blank=True)
+        return
     render_visit_record(db, out, start=options.start, end=options.end, visit_id=record_id)
 
 
