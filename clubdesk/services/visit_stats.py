@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Date, and_, case, func, select
+from sqlalchemy import ColumnElement, Date, and_, case, exists, func, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -289,7 +289,11 @@ def visit_summary(
         unhappy = session.execute(
             _visit_facts(_FollowUp.id, _FollowUp.number, _FollowUp.step)
             .outerjoin(_FollowUp, _FollowUp.id == ReturnVisit.follow_up_complaint_id)
-            .where(done_in_period, ReturnVisit.outcome == Satisfaction.DISSATISFIED)
+            .where(
+                done_in_period,
+                ReturnVisit.outcome == Satisfaction.DISSATISFIED,
+                _not_about_a_sensitive_complaint(),
+            )
             .order_by(ReturnVisit.done_at.desc(), ReturnVisit.id.desc())
             .limit(DISSATISFIED_SHOWN)
         ).all()
@@ -302,7 +306,7 @@ def visit_summary(
         )
         said = session.execute(
             _visit_facts(ReturnVisit.outcome)
-            .where(done_in_period, has_text)
+            .where(done_in_period, has_text, _not_about_a_sensitive_complaint())
             .order_by(ReturnVisit.done_at.desc(), ReturnVisit.id.desc())
             .limit(max(suggestions_shown, 0))
         ).all()
@@ -405,3 +409,16 @@ def _suggestion(row: Sequence[Any]) -> Suggestion:
         staff=staff,
         text=str(text).strip(),
     )
+
+
+def _not_about_a_sensitive_complaint() -> ColumnElement[bool]:
+    """The summary names customers and quotes them; a visit that followed, or led to, a
+    sensitive complaint is counted in the figures but never named or quoted."""
+    sensitive = select(Complaint.id).where(
+        Complaint.sensitive.is_(True),
+        or_(
+            Complaint.id == ReturnVisit.complaint_id,
+            Complaint.id == ReturnVisit.follow_up_complaint_id,
+        ),
+    )
+    return ~exists(sensitive)

@@ -465,3 +465,23 @@ def test_the_same_figures_on_postgres(pg_url: str) -> None:
         assert (s.members, s.covered, s.planned, s.done, s.on_time, s.overdue) == (3, 2, 5, 4, 2, 1)
     finally:
         pg.dispose()
+
+
+def test_the_visit_summary_never_quotes_a_sensitive_complaints_customer(db: Database) -> None:
+    from clubdesk.models.enums import Satisfaction, VisitChannel
+    from clubdesk.services import return_visits
+    from clubdesk.services.complaint_steps import Judgement, advance
+    from clubdesk.services.return_visits import VisitOutcome
+    from clubdesk.services.visit_stats import visit_summary
+    from tests.core.complaint_helpers import NOW as AT
+    from tests.core.complaint_helpers import people, register
+
+    p = people(db)
+    cid = register(db, p, sensitive=True)
+    done = advance(db, p.supervisor, cid, 1, Judgement(False, "已解释"), now=AT)
+    assert done.return_visit_id is not None
+    outcome = VisitOutcome(VisitChannel.PHONE, Satisfaction.DISSATISFIED, "私密的意见")
+    return_visits.record(db, p.desk, done.return_visit_id, outcome, AT)
+    s = visit_summary(db, AT.date().replace(day=1), AT.date())
+    assert s.answers.dissatisfied == 1  # counted …
+    assert s.dissatisfied == () and s.suggestions == ()  # … but not named or quoted

@@ -184,10 +184,17 @@ def _lines(session: Session, visits: Sequence[ReturnVisit]) -> list[VisitLine]:
     complaints: dict[int, tuple[str, str, str | None]] = {}
     for ids in _chunks(v.complaint_id for v in visits if v.complaint_id is not None):
         found = session.execute(
-            select(Complaint.id, Complaint.number, Complaint.complainant_name, Complaint.contact)
+            select(Complaint.id, Complaint.number, Complaint.complainant_name, Complaint.contact,
+                   Complaint.sensitive)
             .where(Complaint.id.in_(ids))
         )  # fmt: skip
-        complaints.update({i: (number, name, contact) for i, number, name, contact in found})
+        # A sensitive complaint is not named on a sheet the whole counter files.
+        complaints.update(
+            {
+                i: (_("（敏感投诉）") if sensitive else number, name, contact)
+                for i, number, name, contact, sensitive in found
+            }
+        )
     bookings: dict[int, tuple[datetime, str]] = {}
     for ids in _chunks(v.booking_id for v in visits if v.booking_id is not None):
         booked = session.execute(
