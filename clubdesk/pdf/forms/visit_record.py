@@ -17,7 +17,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from enum import StrEnum
 from pathlib import Path
 
 from reportlab.lib.enums import TA_CENTER
@@ -48,19 +47,6 @@ CHUNK = 5_000  # ids per IN (...) query, well under SQLite's parameter limit
 
 # What the source and the channel are called on paper.  labels.py has no names for
 # them yet; once it has, ``_named`` prefers its names.
-_SOURCE_NAMES: dict[ReturnVisitSource, str] = {
-    ReturnVisitSource.SERVICE: N_("服务后"),
-    ReturnVisitSource.COMPLAINT: N_("投诉后"),
-    ReturnVisitSource.VIP: N_("VIP接待后"),
-    ReturnVisitSource.PERIODIC: N_("定期"),
-    ReturnVisitSource.SPECIAL: N_("专项"),
-}
-_CHANNEL_NAMES: dict[VisitChannel, str] = {
-    VisitChannel.PHONE: N_("电话"),
-    VisitChannel.SMS: N_("短信"),
-    VisitChannel.EMAIL: N_("邮件"),
-}
-
 _TEXT = ParagraphStyle("cd.visits.text", parent=VALUE, fontSize=SIZE, leading=SIZE * 1.3)
 _CENTRE = ParagraphStyle("cd.visits.centre", parent=_TEXT, alignment=TA_CENTER)
 _MUTED = ParagraphStyle("cd.visits.muted", parent=_CENTRE, textColor=MUTED)
@@ -273,16 +259,11 @@ def _month_day(value: date) -> str:
 
 
 def source_name(source: ReturnVisitSource) -> str:
-    return _named(source, _SOURCE_NAMES[source])
+    return label(source)
 
 
 def channel_name(channel: VisitChannel | None) -> str:
-    return _named(channel, _CHANNEL_NAMES[channel]) if channel is not None else ""
-
-
-def _named(value: StrEnum, fallback: str) -> str:
-    text = label(value)
-    return text if text != value.value else _(fallback)
+    return label(channel) if channel is not None else ""
 
 
 # -- the form -------------------------------------------------------------------------------
