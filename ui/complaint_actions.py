@@ -123,10 +123,11 @@ class ComplaintActions(QObject):
         dialog.show()
         return dialog
 
-    def _registered(self, _complaint_id: int) -> None:
-        self.refresh()
+    def _registered(self, complaint_id: int) -> None:
         dock = self.window.complaints
+        dock.show()
         dock.raise_()
+        dock.reveal(complaint_id)  # read again, the new complaint selected and in view
         self.window.statusBar().showMessage(_("投诉已登记，可在“投诉登记”面板中打开处理。"), 8000)
 
     def open_complaint(self, complaint_id: int) -> None:

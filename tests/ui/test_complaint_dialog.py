@@ -11,7 +11,15 @@ import pytest
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QTextDocument
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QMessageBox, QToolBar
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QFileDialog,
+    QMenu,
+    QMessageBox,
+    QToolBar,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
@@ -29,6 +37,7 @@ from clubdesk.pdf import registry
 from clubdesk.services import complaints
 from clubdesk.services.complaint_steps import (
     Approval,
+    Implementation,
     Investigation,
     Judgement,
     Proposal,
@@ -48,6 +57,7 @@ from ui.dialogs.complaint_steps import (
     InvestigationForm,
     JudgementForm,
     ProposalForm,
+    ReasonDialog,
     ReopenForm,
     SummaryForm,
 )
@@ -171,7 +181,7 @@ def test_a_supervisor_walks_a_complaint_through_every_step(
     assert isinstance(form, ProposalForm)
     form.rows[0].text.setText("书面道歉")
     qtbot.mouseClick(form.add, Qt.MouseButton.LeftButton)
-    assert len(form.rows) == 2 and form.rows[1].name.text() == "方案二："
+    assert len(form.rows) == 2 and form.rows[1].name.text() == "方案2："  # as printed
     form.rows[1].text.setText("补偿到储值卡")
     form.rows[1].amount.setText("100")
     clock.at += timedelta(hours=1)
@@ -183,11 +193,11 @@ def test_a_supervisor_walks_a_complaint_through_every_step(
     assert isinstance(form, ApprovalForm) and form.may
     assert len(form.radios) == 2
     form.radios[1].setChecked(True)
-    form.note.setPlainText("同意方案二")
+    form.note.setPlainText("同意方案2")
     clock.at += timedelta(hours=1)
     primary(dialog)
     assert stored(db, cid).step is S.APPROVAL
-    assert "批准方案二：补偿到储值卡（补偿 ¥100.00 到储值卡）" in dialog.timeline.toPlainText()
+    assert "批准方案2：补偿到储值卡（补偿 ¥100.00 到储值卡）" in dialog.timeline.toPlainText()
 
     # 实施处理方案: compensation ticked and locked; asked before the money moves.
     form = dialog.form
@@ -239,7 +249,9 @@ def test_a_supervisor_walks_a_complaint_through_every_step(
     closed = stored(db, cid)
     assert closed.step is S.CLOSED and closed.closed_at == clock.at
     with db.read() as s:
-        assert s.scalars(select(ReturnVisit).where(ReturnVisit.complaint_id == cid)).one()
+        visit = s.scalars(select(ReturnVisit).where(ReturnVisit.complaint_id == cid)).one()
+        due = visit.due_on.strftime("%m-%d")
+    assert dialog.status.text() == f"已总结并结案。已安排回访，应于 {due} 前完成。"
     assert "已结案" in dialog.heading.text()
     assert dialog.step_box.title() == "已结案"
     assert isinstance(dialog.form, ReopenForm) and dialog.form.may
@@ -352,6 +364,192 @@ def test_a_colleagues_step_in_between_is_refused_and_shown(
     assert step_count(db, cid) == 2
 
 
+def test_confirmations_come_after_the_checks(
+    qtbot: QtBot, db: Database, p: People, boxes: Boxes
+) -> None:
+    """Nobody is asked "…确定吗？" about something the service then refuses: the
+    required fields are checked first, with the service's own sentence."""
+    cid = register(db, p)
+    dialog = open_case(qtbot, db, p.desk, cid, Clock(NOW))
+    form = dialog.form
+    assert isinstance(form, JudgementForm)
+    form.unjustified.setChecked(True)
+    primary(dialog)  # no explanation for the customer
+    assert boxes.questions == []
+    assert form.errors.boxes["note"].error_text() == "请填写答复顾客的解释。"
+    assert dialog.status.text() == "没有保存，请按提示修改。"
+    assert QApplication.focusWidget() is form.note
+    assert stored(db, cid).step is S.INTAKE
+
+    cid = _at_implementation(db, p, chosen=1)  # the solution with ¥200.00 compensation
+    dialog = open_case(qtbot, db, p.supervisor, cid, Clock(NOW + timedelta(hours=5)))
+    form = dialog.form
+    assert isinstance(form, ImplementationForm)
+    primary(dialog)  # what was done not written
+    assert boxes.questions == []
+    assert form.errors.boxes["note"].error_text() == "请填写处理经过。"
+    form.note.setPlainText("已补偿并致歉")
+    form.remedies[ComplaintRemedy.DISCIPLINE].setChecked(True)
+    primary(dialog)  # discipline ticked, nothing said about it
+    assert boxes.questions == []
+    assert form.errors.boxes["discipline"].error_text() == "处分责任员工时请写明处分内容。"
+    assert not form.errors.boxes["note"].error_text()
+    form.discipline.setText("口头警告")
+    boxes.answer = QMessageBox.StandardButton.No
+    primary(dialog)
+    assert len(boxes.questions) == 1 and "¥200.00" in boxes.questions[0]
+    assert stored(db, cid).step is S.APPROVAL and dialog.status.text() == "没有办理。"
+
+
+def test_a_supervisor_withdraws_an_approval_before_it_is_carried_out(
+    qtbot: QtBot, db: Database, p: People, boxes: Boxes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cid = _at_implementation(db, p, chosen=1)
+    asked: list[tuple[str, str]] = []  # (error shown after an empty 确定, reason typed)
+
+    def answer(reason_dialog: ReasonDialog) -> int:
+        reason_dialog.try_accept()  # nothing typed: refused under the field, still open
+        asked.append((reason_dialog.box.error_text(), reason_dialog.windowTitle()))
+        assert reason_dialog.result() != QDialog.DialogCode.Accepted
+        reason_dialog.text.setPlainText("会员储值卡已注销，改为退款")
+        reason_dialog.try_accept()
+        return reason_dialog.result()
+
+    monkeypatch.setattr(ReasonDialog, "exec", answer)
+
+    desk = open_case(qtbot, db, p.desk, cid, Clock(NOW + timedelta(hours=5)))
+    assert isinstance(desk.form, ImplementationForm) and desk.form.withdraw is None
+    assert all("退回" not in b.text() for b in desk.form.buttons)
+    desk.close()
+
+    dialog = open_case(qtbot, db, p.supervisor, cid, Clock(NOW + timedelta(hours=5)))
+    form = dialog.form
+    assert isinstance(form, ImplementationForm) and form.withdraw is not None
+    assert form.withdraw.isVisible() and form.withdraw.isEnabled()
+    boxes.answer = QMessageBox.StandardButton.No
+    qtbot.mouseClick(form.withdraw, Qt.MouseButton.LeftButton)
+    assert asked == [("退回方案请写明原因。", "退回重新审批")]
+    assert len(boxes.questions) == 1 and "撤回" in boxes.questions[0]
+    assert stored(db, cid).step is S.APPROVAL  # answered No: nothing changed
+
+    boxes.answer = QMessageBox.StandardButton.Yes
+    qtbot.mouseClick(form.withdraw, Qt.MouseButton.LeftButton)
+    detail = complaints.detail(db, p.supervisor, cid)
+    assert (detail.step, detail.next_step) == (S.INVESTIGATION, S.PROPOSAL)
+    assert detail.steps[-1].data == {"approved": False, "withdrawn": True}
+    assert detail.steps[-1].note == "会员储值卡已注销，改为退款"
+    assert dialog.status.text() == "已撤回批准，请重新提出处理方案。"
+    text = dialog.timeline.toPlainText()
+    assert "撤回批准" in text and "原因：会员储值卡已注销，改为退款" in text
+    proposal = dialog.form
+    assert isinstance(proposal, ProposalForm)
+    assert "已批准的方案被撤回：会员储值卡已注销，改为退款" in proposal.returned.text()
+
+
+def test_a_walk_ins_proposal_has_no_compensation_field(
+    qtbot: QtBot, db: Database, p: People
+) -> None:
+    cid = register(db, p, member_id=None, complainant_name="王先生", contact="13912345678")
+    v = advance(db, p.desk, cid, 1, Judgement(True, "属实", Department.SPA), now=NOW).version
+    advance(db, p.desk, cid, v, Investigation("排队太久"), now=NOW)
+    dialog = open_case(qtbot, db, p.desk, cid, Clock(NOW))
+    form = dialog.form
+    assert isinstance(form, ProposalForm)
+    amount = form.rows[0].amount
+    assert not amount.isEnabled() and "不是会员" in amount.toolTip()
+    assert form.add_row().amount.isEnabled() is False
+
+
+def test_signing_clears_the_please_sign_message(qtbot: QtBot, db: Database, p: People) -> None:
+    cid = _at_implementation(db, p, chosen=0)
+    v = complaints.detail(db, p.desk, cid).version
+    remedies = frozenset({ComplaintRemedy.APOLOGY})
+    advance(db, p.desk, cid, v, Implementation(remedies, "已道歉"), now=NOW)
+    dialog = open_case(qtbot, db, p.desk, cid, Clock(NOW))
+    form = dialog.form
+    assert isinstance(form, AcceptanceForm)
+    primary(dialog)  # neither signed nor ticked
+    box = form.errors.boxes["signature"]
+    assert "请让顾客在屏幕上签名" in box.error_text() and box.error.isVisible()
+    draw(qtbot, form.pad, [(40, 100), (90, 60), (140, 110)])
+    assert box.error_text() == "" and box.error.isHidden()
+    primary(dialog)
+    assert stored(db, cid).step is S.ACCEPTANCE
+
+
+# -- the keyboard -------------------------------------------------------------------------------
+def tab_cycle(start: QWidget, limit: int = 40) -> list[QWidget]:
+    """The widgets Tab visits from ``start`` until it comes back to it."""
+    start.setFocus(Qt.FocusReason.TabFocusReason)
+    seen: list[QWidget] = []
+    for _n in range(limit):
+        focused = QApplication.focusWidget()
+        assert focused is not None
+        if seen and focused is start:
+            return seen
+        seen.append(focused)
+        QTest.keyClick(focused, Qt.Key.Key_Tab)
+    raise AssertionError(f"Tab never came back: {[type(w).__name__ for w in seen]}")
+
+
+@pytest.mark.parametrize("role", ["supervisor", "desk"])
+def test_tab_goes_through_the_implementation_form(
+    qtbot: QtBot, db: Database, p: People, role: str
+) -> None:
+    cid = _at_implementation(db, p, chosen=0)
+    dialog = open_case(qtbot, db, getattr(p, role), cid, Clock(NOW))
+    form = dialog.form
+    assert isinstance(form, ImplementationForm)
+    r = form.remedies
+    form.remedies[ComplaintRemedy.DISCIPLINE].setChecked(True)  # 处分内容 takes input now
+    withdraw = [form.withdraw] if role == "supervisor" else []
+    assert tab_cycle(r[ComplaintRemedy.APOLOGY]) == [
+        r[ComplaintRemedy.APOLOGY],
+        r[ComplaintRemedy.REDO],
+        r[ComplaintRemedy.REFUND],
+        # 补偿到储值卡 is locked: the approved solution has no compensation
+        r[ComplaintRemedy.DISCIPLINE],
+        form.discipline,
+        form.note,
+        *withdraw,  # on the left of the button row
+        form.primary(),  # 完成实施, the form's last
+        dialog.print_button,
+        dialog.close_button,
+        dialog.timeline,
+    ]
+    assert form.primary() is not None and form.primary().text() == "完成实施"
+
+
+def test_tab_goes_through_the_proposal_form(qtbot: QtBot, db: Database, p: People) -> None:
+    cid = _at_proposal(db, p)
+    dialog = open_case(qtbot, db, p.supervisor, cid, Clock(NOW))
+    qtbot.mouseClick(dialog.form.buttons[1], Qt.MouseButton.LeftButton)  # 退回 …
+    assert "退回方案请写明原因" in dialog.form.errors.boxes["note"].error_text()
+    assert isinstance(dialog.form, ApprovalForm)
+    dialog.form.note.setPlainText("请改")
+    qtbot.mouseClick(dialog.form.buttons[1], Qt.MouseButton.LeftButton)
+    form = dialog.form
+    assert isinstance(form, ProposalForm) and len(form.rows) == 2
+    one, two = form.rows
+    expected = [
+        one.text, one.amount, one.remove,
+        two.text, two.amount, two.remove,
+        form.add, form.note, form.primary(),
+        dialog.print_button, dialog.close_button, dialog.timeline,
+    ]  # fmt: skip
+    assert tab_cycle(one.text) == expected
+    form.note.setFocus()
+    QTest.keyClick(dialog, Qt.Key.Key_F, Qt.KeyboardModifier.AltModifier)  # 处理方案(&F)
+    assert QApplication.focusWidget() is one.text
+    # A third solution joins the order in its place.
+    three = form.add_row()
+    chain = tab_cycle(one.text)
+    assert chain[6:10] == [three.text, three.amount, three.remove, form.add]
+    qtbot.mouseClick(two.remove, Qt.MouseButton.LeftButton)
+    assert tab_cycle(one.text)[3:7] == [three.text, three.amount, three.remove, form.add]
+    assert [r.name.text() for r in form.rows] == ["方案1：", "方案2："]
+
+
 # -- permissions -------------------------------------------------------------------------------
 def test_the_front_desk_sees_approval_disabled_with_the_reason(
     qtbot: QtBot, db: Database, p: People
@@ -435,6 +633,7 @@ def test_the_dock_filters_open_overdue_mine_and_all(qtbot: QtBot, db: Database, 
 
     dock = ComplaintsDock(db, SyncRunner(), None, user=p.desk, clock=Clock(NOW))
     qtbot.addWidget(dock)
+    dock.resize(520, 400)  # its width beside the roster at 1280×800
     dock.show()
     qtbot.waitExposed(dock)
     dock.activateWindow()
@@ -447,22 +646,47 @@ def test_the_dock_filters_open_overdue_mine_and_all(qtbot: QtBot, db: Database, 
 
     dock.refresh()
     assert ids() == [late, fresh, by_supervisor]  # overdue first; sensitive hidden
-    assert dock.model.index(0, 1).data().endswith("（已超时）")
+    headers = [dock.model.headerData(c, Qt.Orientation.Horizontal, 0) for c in range(5)]
+    assert headers == ["编号", "投诉人", "类别", "下一步", "期限"]
+    first = dock.model.rows()[0]
+    assert dock.model.index(0, 1).data() == "张晓明"
     assert dock.model.index(0, 3).data() == "投诉判断"
+    assert dock.model.index(0, 4).data() == first.due_at.strftime("%m-%d %H:%M") + " 超时"
+    assert dock.model.index(1, 4).data() == dock.model.rows()[1].due_at.strftime("%m-%d %H:%M")
     red = dock.model.index(0, 0).data(Qt.ItemDataRole.ForegroundRole)
     assert red is not None and red.color().name() == "#b91c1c"
     assert dock.model.index(1, 0).data(Qt.ItemDataRole.ForegroundRole) is None
     assert overdue_totals == [2]  # the hidden sensitive one is late too
-    assert "未结：3 宗" in dock.status.text() and "全店超时 2 宗" in dock.status.text()
+    assert dock.status.text() == "未结 3 宗，其中超时 1 宗；全店超时 2 宗"
+    # At 520 px the number, complainant, category, next step and deadline all show.
+    table = dock.table
+    shown = table.viewport().width()
+    for column in range(5):
+        right = table.columnViewportPosition(column) + table.columnWidth(column)
+        assert right <= shown, (headers[column], right, shown)
+        assert table.columnWidth(column) >= table.sizeHintForColumn(column)  # not cut
 
     qtbot.mouseClick(dock.filter_buttons[Filter.OVERDUE], Qt.MouseButton.LeftButton)
     assert ids() == [late]
+    assert dock.status.text() == "超时 1 宗；全店超时 2 宗"
     dock.set_filter(Filter.MINE)
     assert ids() == [late, fresh]  # registered by the desk, nobody took them on yet
+    assert dock.status.text() == "我的 2 宗，其中超时 1 宗；全店超时 2 宗"
     dock.set_filter(Filter.ALL)
     assert ids() == [late, fresh, by_supervisor, done]
-    assert dock.model.index(3, 3).data() == "—"
+    assert dock.status.text() == "全部 4 宗，其中未结 3 宗、超时 1 宗；全店超时 2 宗"
+    assert dock.model.index(3, 3).data() == "—" and dock.model.index(3, 4).data() == "—"
     assert hidden not in ids()
+
+    # A refresh keeps the complaint selected; reveal() selects one, leaving 超时 for 未结.
+    dock.table.selectRow(2)
+    dock.refresh()
+    assert dock.selected_id() == by_supervisor
+    dock.set_filter(Filter.OVERDUE)
+    dock.reveal(fresh)
+    assert dock.filter is Filter.OPEN and dock.filter_buttons[Filter.OPEN].isChecked()
+    assert dock.selected_id() == fresh
+    assert dock.table.selectionModel().isRowSelected(1)
 
     opened: list[int] = []
     dock.open_requested.connect(opened.append)
@@ -509,6 +733,14 @@ def test_the_complaints_menu_registers_opens_and_edits_categories(
     rows_before = window.complaints.model.rowCount()
     dialog.submit()
     assert not dialog.isVisible()
+    new = dialog.complaint_id
+    assert new is not None and window.complaints.selected_id() == new  # selected, in view
+    index = window.complaints.table.currentIndex()
+    assert (
+        window.complaints.table.viewport()
+        .rect()
+        .intersects(window.complaints.table.visualRect(index))
+    )
     window.complaints.set_filter(Filter.ALL)
     assert window.complaints.model.rowCount() >= rows_before
 
@@ -567,6 +799,15 @@ def _at_proposal(db: Database, p: People) -> int:
     v = advance(db, p.desk, cid, v, Investigation("技师提前结束"), now=NOW).version
     solutions = (Solution("书面道歉"), Solution("补偿到储值卡", compensation_fen=20_000))
     advance(db, p.desk, cid, v, Proposal(solutions), now=NOW)
+    return cid
+
+
+def _at_implementation(db: Database, p: People, chosen: int) -> int:
+    """A complaint whose approved solution waits to be carried out (1: ¥200.00 to the
+    member's stored-value card)."""
+    cid = _at_proposal(db, p)
+    v = complaints.detail(db, p.supervisor, cid).version
+    advance(db, p.supervisor, cid, v, Approval(True, chosen=chosen), now=NOW)
     return cid
 
 

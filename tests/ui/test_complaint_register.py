@@ -8,7 +8,8 @@ from datetime import date, timedelta
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
@@ -20,8 +21,10 @@ from clubdesk.models.enums import (
     ComplaintStepKind,
     Department,
     ReturnVisitSource,
+    Satisfaction,
     ServiceCategory,
     Severity,
+    VisitChannel,
 )
 from clubdesk.services.staff import StaffMember
 from tests.core.complaint_helpers import NOW, People, people
@@ -73,6 +76,24 @@ def open_form(
     dialog.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog, timeout=2000)
     return dialog
+
+
+def book(db: Database, p: People) -> int:
+    """A settled massage of the member two days ago: a booking the complaint can name."""
+    with db.write() as s:
+        service = Service(
+            name="中式按摩60分钟", category=ServiceCategory.MASSAGE, duration_min=60,
+            list_price_fen=19_800,
+        )  # fmt: skip
+        s.add(service)
+        s.flush()
+        booking = Booking(
+            member_id=p.member_id, service_id=service.id, start_at=NOW - timedelta(days=2),
+            end_at=NOW - timedelta(days=2, hours=-1), state=BookingState.SETTLED,
+        )  # fmt: skip
+        s.add(booking)
+        s.flush()
+        return booking.id
 
 
 def pick_member(qtbot: QtBot, dialog: ComplaintRegisterDialog, phone: str) -> None:
@@ -196,6 +217,18 @@ def test_bad_input_shows_the_message_under_its_field_and_saves_nothing(
     focused = QApplication.focusWidget()
     assert focused is not None and (focused is box.field or box.field.isAncestorOf(focused))
 
+    # The window grows for the message: it is under the field, which keeps its height.
+    def laid_out() -> bool:
+        message = box.error.geometry()
+        return (
+            dialog.height() >= dialog.heightForWidth(dialog.width())
+            and box.field.height() >= box.field.minimumHeight()
+            and message.top() > box.field.geometry().bottom()
+            and message.bottom() < box.height()
+        )
+
+    qtbot.waitUntil(laid_out, timeout=2000)
+
 
 def test_a_corrected_field_loses_its_message_and_then_saves(
     qtbot: QtBot, db: Database, p: People
@@ -217,27 +250,16 @@ def test_a_corrected_field_loses_its_message_and_then_saves(
 def test_a_dissatisfied_return_visit_opens_the_form_prefilled(
     qtbot: QtBot, db: Database, p: People
 ) -> None:
+    booking_id = book(db, p)
     with db.write() as s:
-        service = Service(
-            name="中式按摩60分钟", category=ServiceCategory.MASSAGE, duration_min=60,
-            list_price_fen=19_800,
-        )  # fmt: skip
-        s.add(service)
-        s.flush()
-        service_id = service.id
-        booking = Booking(
-            member_id=p.member_id, service_id=service_id, start_at=NOW - timedelta(days=2),
-            end_at=NOW - timedelta(days=2, hours=-1), state=BookingState.SETTLED,
-        )  # fmt: skip
-        s.add(booking)
-        s.flush()
         visit = ReturnVisit(
-            member_id=p.member_id, source=ReturnVisitSource.SERVICE, booking_id=booking.id,
-            due_on=date(2031, 3, 14),
+            member_id=p.member_id, source=ReturnVisitSource.SERVICE, booking_id=booking_id,
+            due_on=date(2031, 3, 14), done_at=NOW - timedelta(hours=1),
+            channel=VisitChannel.PHONE, outcome=Satisfaction.DISSATISFIED,
         )  # fmt: skip
         s.add(visit)
         s.flush()
-        booking_id, visit_id = booking.id, visit.id
+        visit_id = visit.id
 
     dialog = open_form(
         qtbot, db, p.desk, member_id=p.member_id, booking_id=booking_id,
@@ -278,3 +300,97 @@ def test_the_sensitive_hint_tells_the_front_desk_it_will_not_see_it(
     assert "主管" in desk.sensitive_hint.text() and "看不到" in desk.sensitive_hint.text()
     supervisor = open_form(qtbot, db, p.supervisor)
     assert "看不到" not in supervisor.sensitive_hint.text()
+
+
+# -- the keyboard ------------------------------------------------------------------------------
+def tab_cycle(start: QWidget, limit: int = 40) -> list[QWidget]:
+    """The widgets Tab visits from ``start`` until it comes back to it."""
+    start.setFocus(Qt.FocusReason.TabFocusReason)
+    seen: list[QWidget] = []
+    for _n in range(limit):
+        focused = QApplication.focusWidget()
+        assert focused is not None
+        if seen and focused is start:
+            return seen
+        seen.append(focused)
+        QTest.keyClick(focused, Qt.Key.Key_Tab)
+    raise AssertionError(f"Tab never came back: {[type(w).__name__ for w in seen]}")
+
+
+def test_tab_goes_through_the_form_in_reading_order(qtbot: QtBot, db: Database, p: People) -> None:
+    book(db, p)
+    dialog = open_form(qtbot, db, p.desk)
+    pick_member(qtbot, dialog, "13800138000")  # the member's bookings to choose from
+    assert dialog.booking.isEnabled()
+    expected = [
+        dialog.picker.edit,
+        dialog.picker.walk_in_box,
+        dialog.contact,
+        dialog.received,
+        dialog.channel_buttons[ComplaintChannel.IN_PERSON],
+        dialog.category,
+        dialog.severity_buttons[Severity.MEDIUM],
+        dialog.booking,
+        dialog.staff,
+        dialog.department,
+        dialog.content,
+        dialog.remedy,
+        dialog.sensitive,
+        dialog.ok,
+        dialog.cancel,
+    ]
+    assert tab_cycle(dialog.picker.edit) == expected
+
+    # Shift+Tab goes back the same way.
+    dialog.content.setFocus(Qt.FocusReason.TabFocusReason)
+    backwards = []
+    for _n in range(4):
+        QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Backtab)
+        backwards.append(QApplication.focusWidget())
+    assert backwards == [
+        dialog.department,
+        dialog.staff,
+        dialog.booking,
+        dialog.severity_buttons[Severity.MEDIUM],
+    ]
+
+
+def test_tab_lands_on_the_chosen_channel(qtbot: QtBot, db: Database, p: People) -> None:
+    dialog = open_form(qtbot, db, p.desk, channel=ComplaintChannel.PHONE)
+    dialog.choose_severity(Severity.HIGH)
+    chain = tab_cycle(dialog.contact)
+    assert chain[:4] == [
+        dialog.contact,
+        dialog.received,
+        dialog.channel_buttons[ComplaintChannel.PHONE],
+        dialog.category,
+    ]
+    assert chain[4] is dialog.severity_buttons[Severity.HIGH]
+    assert dialog.booking not in chain  # no member chosen: no bookings to link
+
+
+def test_enter_in_a_field_does_not_register(qtbot: QtBot, db: Database, p: People) -> None:
+    dialog = open_form(qtbot, db, p.desk)
+    dialog.picker.set_walk_in("王先生")
+    dialog.content.setPlainText("更衣柜门锁坏了。")
+    dialog.contact.setFocus()
+    qtbot.keyClicks(dialog.contact, "13912345678")
+    for widget in (dialog.contact, dialog.picker.edit, dialog.category, dialog.sensitive):
+        widget.setFocus()
+        qtbot.keyClick(widget, Qt.Key.Key_Return)
+        qtbot.keyClick(widget, Qt.Key.Key_Enter, Qt.KeyboardModifier.KeypadModifier)
+    assert complaint_count(db) == 0 and dialog.isVisible() and dialog.complaint_id is None
+    assert not dialog.ok.isDefault()
+
+    with qtbot.waitSignal(dialog.registered):
+        qtbot.keyClick(dialog.contact, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert complaint_count(db) == 1
+
+
+def test_enter_in_the_member_search_picks_the_member(qtbot: QtBot, db: Database, p: People) -> None:
+    dialog = open_form(qtbot, db, p.desk)
+    dialog.content.setPlainText("水温太烫。")
+    pick_member(qtbot, dialog, "13800138000")  # ↓ then Enter in the list of matches
+    assert dialog.picker.member_id() == p.member_id
+    qtbot.keyClick(dialog.picker.edit, Qt.Key.Key_Return)  # the list is closed now
+    assert complaint_count(db) == 0 and dialog.isVisible()

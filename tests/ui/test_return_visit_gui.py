@@ -16,7 +16,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
 from clubdesk.db.engine import Database
-from clubdesk.models import Member, ReturnVisit, Tier
+from clubdesk.models import AuditEntry, Member, ReturnVisit, Tier
 from clubdesk.models.enums import ComplaintChannel, ReturnVisitSource, Satisfaction, VisitChannel
 from clubdesk.services import complaints, return_visits
 from clubdesk.services.return_visits import VisitOutcome
@@ -150,6 +150,26 @@ def test_a_done_visit_opens_read_only_and_escalates_once(qtbot: QtBot, db: Datab
     complaints.register(db, p.desk, return_visits.complaint_draft(db, visit_id, NOW), now=NOW)
     again = _dialog(qtbot, db, p, visit_id)
     assert again.escalate.isHidden() and "已转为投诉" in again.status.text()
+
+
+def test_the_front_desk_reveals_the_full_number_to_dial(qtbot: QtBot, db: Database) -> None:
+    p = people(db)
+    visit_id = _visit(db, p.member_id, TODAY)
+    dialog = _dialog(qtbot, db, p, visit_id)
+    assert dialog.who.text() == "张晓明    138****8000"  # lists keep numbers masked
+    assert dialog.dial_button.isVisible() and dialog.dial_button.isEnabled()
+
+    qtbot.mouseClick(dialog.dial_button, Qt.MouseButton.LeftButton)
+
+    assert dialog.who.text() == "张晓明    13800138000"
+    assert dialog.dial_button.isHidden()
+    with db.read() as s:
+        reveals = s.scalars(
+            select(AuditEntry).where(AuditEntry.action == "visit.reveal_phone")
+        ).all()
+        assert [(a.entity, a.entity_id, a.staff_id) for a in reveals] == [
+            ("return_visit", visit_id, p.desk.id)
+        ]
 
 
 def test_quiet_hours_banner_in_the_dialog(qtbot: QtBot, db: Database) -> None:

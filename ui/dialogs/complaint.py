@@ -3,8 +3,10 @@ whether it was late), the steps still to come with their deadlines, and the form
 the next step (``complaint_steps``).
 
 Every step runs ``complaint_steps.advance`` through the task runner with the version
-the user saw; on success the case is read again and ``changed`` tells the dock, on a
-refusal the message goes under its field and what was typed stays.  While a step is
+the user saw; on success the case is read again and ``changed`` tells the dock (a
+closing also says by when the return visit it planned is due), on a refusal the
+message goes under its field and what was typed stays.  Tab goes through the history,
+the step's inputs and buttons, then 打印 and 关闭.  While a step is
 being recorded the dialog does not close (WritingDialog).  A sensitive complaint the
 user may not open never opens: the refusal is shown instead.
 """
@@ -44,9 +46,10 @@ from clubdesk.services.complaint_links import StaffOption, staff_options
 from clubdesk.services.complaint_steps import StepDone, advance
 from clubdesk.services.complaints import ComplaintDetail, StepView
 from clubdesk.services.labels import label
+from clubdesk.services.return_visits import visit_detail
 from clubdesk.services.staff import StaffMember
 from ui.dialogs.card_actions import ERROR_COLOUR, OK_COLOUR, confirm
-from ui.dialogs.complaint_register import submit_shortcuts
+from ui.dialogs.complaint_register import focus_next, submit_shortcuts, tab_order
 from ui.dialogs.complaint_steps import (
     CaseContext,
     StepForm,
@@ -132,6 +135,11 @@ def step_lines(step: StepView, names: dict[int, str]) -> list[str]:
                     name=solution_name(int(data.get("chosen") or 0)), text=solution_text(solution)
                 )
             )
+        elif data.get("withdrawn"):
+            lines.append(_("撤回批准，退回重新提出方案"))
+            if note:
+                lines.append(_("原因：{reason}").format(reason=note))
+                note = ""
         else:
             lines.append(_("退回，重新提出方案"))
     elif kind is S.IMPLEMENTATION:
@@ -176,8 +184,11 @@ def timeline_html(detail: ComplaintDetail, names: dict[int, str], image: bool) -
         default=None,
     )
     for n, step in enumerate(detail.steps):
+        title = label(step.kind)
+        if step.kind is S.APPROVAL and step.data.get("withdrawn"):
+            title = _("撤回批准")
         head = "<b>{step}</b>　{who}　{at}".format(
-            step=_e(label(step.kind)), who=_e(step.staff or _("系统")), at=_e(when(step.at))
+            step=_e(title), who=_e(step.staff or _("系统")), at=_e(when(step.at))
         )
         if step.due_at is not None:
             head += '　<span style="color:{c}">{due}</span>'.format(
@@ -305,6 +316,9 @@ class ComplaintDialog(WritingDialog):
         self.step_box.setStyleSheet("QGroupBox#complaintStepBox { font-weight: bold; }")
         step_column = QVBoxLayout(self.step_box)
         self.step_scroll = QScrollArea(self.step_box)
+        # Tab goes into the form's inputs, never to the frame around them (which still
+        # scrolls to the input that has the focus).
+        self.step_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.step_scroll.setWidgetResizable(True)
         self.step_scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.step_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -471,8 +485,11 @@ class ComplaintDialog(WritingDialog):
         d = data.detail
         form = form_for(CaseContext(d, data.staff, self.user))
         form.submitted.connect(self._perform)
+        form.problem.connect(self._form_problem)
+        form.chain_changed.connect(self._tab_order)
         self.form = form
         self.step_scroll.setWidget(form)
+        self._tab_order()
         if d.next_step is None:
             self.step_box.setTitle(_("已结案"))
         else:
@@ -480,6 +497,27 @@ class ComplaintDialog(WritingDialog):
         first = form.first_input()
         if first is not None and form.may:
             first.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def tab_chain(self) -> list[QWidget]:
+        """Left to right, top to bottom: the history, the step's inputs and buttons
+        (its main button last), then 打印 and 关闭."""
+        form = self.form.tab_chain() if self.form is not None else []
+        return [self.timeline, *form, self.print_button, self.close_button]
+
+    def _tab_order(self) -> None:
+        tab_order(self.tab_chain())
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        moved = focus_next(self, self.tab_chain(), next)
+        if moved is None:
+            return super().focusNextPrevChild(next)
+        if self.step_scroll.isAncestorOf(moved):
+            self.step_scroll.ensureWidgetVisible(moved)
+        return True
+
+    def _form_problem(self, message: str, shown: bool) -> None:
+        """The form refused its own input (before asking anything): say so."""
+        self.say(_("没有保存，请按提示修改。") if shown else message, ERROR_COLOUR)
 
     # -- recording a step ---------------------------------------------------------------
     def submit_primary(self) -> None:
@@ -522,8 +560,26 @@ class ComplaintDialog(WritingDialog):
         if self.form is not None:
             self.form.dirty = False
         self.say(text, OK_COLOUR)
+        if done.return_visit_id is not None:
+            self._tell_visit(done.return_visit_id, text)
         self.changed.emit(done.complaint_id)
         self.reload()
+
+    def _tell_visit(self, visit_id: int, text: str) -> None:
+        """After closing: by when the return visit the closing planned is due."""
+        db, user, now = self.db, self.user, self.clock()
+
+        def told(due: str) -> None:
+            if self.alive():
+                self.say(text + due, OK_COLOUR)
+
+        self.runner.submit(
+            lambda: visit_detail(db, user, visit_id, now).call.due_on,
+            lambda due_on: told(
+                _("已安排回访，应于 {date} 前完成。").format(date=due_on.strftime("%m-%d"))
+            ),
+            lambda _exc: told(_("已安排回访。")),  # the visit is planned all the same
+        )
 
     def _refused(self, exc: BaseException, form: StepForm | None) -> None:
         if not self.alive():

@@ -6,21 +6,24 @@ category and severity, optionally the booking it is about (the member's recent o
 the staff member and department complained about, what happened, what the customer
 asks for, and whether it is sensitive.
 
-登记 (or Ctrl+Enter) runs ``complaints.register`` through the task runner.  A refusal
-puts the service's sentence under the field it names and focuses it; nothing is
-saved.  A dissatisfied return visit opens the form prefilled (member, booking, phone
-channel, what the customer said, and the visit it follows up).
+登记 (or Ctrl+Enter) runs ``complaints.register`` through the task runner; Enter in a
+one-line field does not (it picks a member in the search, and otherwise does nothing),
+so a half-filled form is never registered by accident.  Tab goes through the fields in
+reading order and ends at 登记.  A refusal puts the service's sentence under the field
+it names and focuses it; nothing is saved.  A dissatisfied return visit opens the form
+prefilled (member, booking, phone channel, what the customer said, and the visit it
+follows up).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import pairwise
 
-from PySide6.QtCore import QDate, QDateTime, Qt, QTime, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QDate, QDateTime, QEvent, Qt, QTime, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -125,11 +128,75 @@ def radio_row(
             button.setChecked(True)
     row.addStretch(1)
     holder.setFocusProxy(buttons[chosen] if chosen in buttons else next(iter(buttons.values())))
+    group.buttonToggled.connect(lambda _b, _on: tab_to_checked(buttons))
+    tab_to_checked(buttons)
     return holder, group, buttons
+
+
+def tab_to_checked(buttons: dict[object, QRadioButton]) -> None:
+    """Tab lands on the chosen button of a row (the arrow keys move in the row), as
+    Qt does once a button of the group had the focus, and also before that."""
+    if not any(button.isChecked() for button in buttons.values()):
+        return
+    for button in buttons.values():
+        policy = button.focusPolicy()
+        if button.isChecked():
+            button.setFocusPolicy(policy | Qt.FocusPolicy.TabFocus)
+        else:
+            button.setFocusPolicy(Qt.FocusPolicy(policy.value & ~Qt.FocusPolicy.TabFocus.value))
 
 
 def checked_value(buttons: dict[object, QRadioButton]) -> object | None:
     return next((value for value, button in buttons.items() if button.isChecked()), None)
+
+
+class DateTimeEdit(QDateTimeEdit):
+    """Tab leaves the field, as in every other field of the form; ←/→ move between the
+    year, month, day, hour and minute (Qt's own Tab would step through them first)."""
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        return QWidget.focusNextPrevChild(self, next)
+
+
+def tab_order(chain: Sequence[QWidget]) -> None:
+    """Qt's focus chain in the order of ``chain`` (what ``focus_next`` follows)."""
+    for first, second in pairwise(chain):
+        QWidget.setTabOrder(first, second)
+
+
+def takes_tab(widget: QWidget, window: QWidget) -> bool:
+    """Tab may stop here: shown, enabled, and taking Tab (of a radio row, only the
+    chosen button does once the row had the focus)."""
+    return (
+        widget.isVisibleTo(window)
+        and widget.isEnabled()
+        and bool(widget.focusPolicy().value & Qt.FocusPolicy.TabFocus.value)
+    )
+
+
+def focus_next(window: QWidget, chain: Sequence[QWidget], forward: bool) -> QWidget | None:
+    """Tab (``forward``) or Shift+Tab in ``window``: the focus goes to the next widget of
+    ``chain`` that takes it, round to the first after the last; the widget, or None when
+    the focus is not in the chain (Qt's own order then decides).
+
+    Qt's focus chain cannot be trusted with these forms: a container that hands its
+    focus to a child (a FieldBox to its input) but was made after it sits behind it in
+    the chain, so Tab from the widgets beside the input lands on the container and goes
+    back to the input, round and round."""
+    current = window.focusWidget()
+    if current is None:
+        return None
+    at = next((n for n, w in enumerate(chain) if w is current or w.isAncestorOf(current)), None)
+    if at is None:
+        return None
+    step = 1 if forward else -1
+    for k in range(1, len(chain) + 1):
+        candidate = chain[(at + step * k) % len(chain)]
+        if takes_tab(candidate, window):
+            reason = Qt.FocusReason.TabFocusReason if forward else Qt.FocusReason.BacktabFocusReason
+            candidate.setFocus(reason)
+            return candidate
+    return None
 
 
 def submit_shortcuts(dialog: QWidget, slot: Callable[[], object]) -> list[QShortcut]:
@@ -229,7 +296,7 @@ class ComplaintRegisterDialog(WritingDialog):
         self.contact_box = self._box("contact", self.contact)
         form.addRow(caption(_("联系电话(&P)："), self.contact, self), self.contact_box)
 
-        self.received = QDateTimeEdit(self)
+        self.received = DateTimeEdit(self)
         self.received.setDisplayFormat(DATETIME_FORMAT)
         self.received.setCalendarPopup(True)
         self.set_received_at(_minute(self.clock()))
@@ -306,7 +373,10 @@ class ComplaintRegisterDialog(WritingDialog):
         buttons.addStretch(1)
         self.ok = QPushButton(_("登记(&O)"), self)
         self.ok.setObjectName("complaintRegisterOk")
-        self.ok.setDefault(True)
+        # Not the default button: Enter in a one-line field must not register a form
+        # half filled in.  Ctrl+Enter does, from anywhere; Enter on the focused button too.
+        self.ok.setAutoDefault(False)
+        self.ok.setDefault(False)
         self.ok.setToolTip(_("快捷键 Ctrl+Enter"))
         self.cancel = QPushButton(_("取消"), self)
         self.cancel.setAutoDefault(False)
@@ -321,7 +391,17 @@ class ComplaintRegisterDialog(WritingDialog):
         self.staff.activated.connect(lambda _i: self._staff_chosen())
         self.ok.setEnabled(False)  # until the categories are read
 
-        order: list[QWidget] = [
+        tab_order(self.tab_chain())
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        if focus_next(self, self.tab_chain(), next) is not None:
+            return True
+        return super().focusNextPrevChild(next)
+
+    def tab_chain(self) -> list[QWidget]:
+        """The form's inputs in reading order, left to right and top to bottom, then
+        the buttons: where Tab goes."""
+        return [
             self.picker.edit,
             self.picker.walk_in_box,
             self.contact,
@@ -338,8 +418,6 @@ class ComplaintRegisterDialog(WritingDialog):
             self.ok,
             self.cancel,
         ]
-        for first, second in pairwise(order):
-            QWidget.setTabOrder(first, second)
 
     def _box(self, field: str, widget: QWidget, extra: list[QWidget] | None = None) -> FieldBox:
         return self.errors.add(field, FieldBox(widget, self, extra or []))
@@ -520,6 +598,29 @@ class ComplaintRegisterDialog(WritingDialog):
             return
         self.say(_("没有登记。"), ERROR_COLOUR)
         show_error(self, exc)
+
+    def event(self, event: QEvent) -> bool:
+        handled = super().event(event)
+        if event.type() == QEvent.Type.LayoutRequest and self.isVisible():
+            # The window's minimum height does not count a message that appeared under
+            # a field: grow to what the form needs, or the message covers the field.
+            need = self.heightForWidth(self.width())
+            if need > self.height():
+                self.resize(self.width(), need)
+        return handled
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Enter registers only on the focused 登记 button (any focused button is
+        pressed); in a field it does nothing.  Ctrl+Enter is the form's shortcut."""
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not (
+            event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        ):
+            focused = self.focusWidget()
+            if isinstance(focused, QPushButton) and focused.isEnabled():
+                focused.click()
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     # -- closing -----------------------------------------------------------------------
     def say(self, text: str, colour: str | None = None) -> None:

@@ -3,9 +3,13 @@
 Each form reads what it needs from the complaint (the solutions to approve, the
 approved compensation), builds the step's action for ``complaint_steps.advance`` and
 says whether to ask first (an unjustified judgement closes the case; compensation
-credits the member's card).  The case dialog runs the action and, on a refusal, hands
-the message back: ``errors.show(field, message)`` puts it under the field the service
-named.  A form whose step the user may not record is shown disabled with the reason.
+credits the member's card).  Before asking, the form checks what the service would
+refuse (a required text left empty) and puts the service's sentence under the field:
+nobody confirms something that is then refused.  The case dialog runs the action and,
+on a refusal, hands the message back: ``errors.show(field, message)`` puts it under
+the field the service named.  A form whose step the user may not record is shown
+disabled with the reason.  ``tab_chain()`` lists the form's inputs in reading order
+and then its buttons, for the dialog to set where Tab goes.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QComboBox,
+    QDialog,
     QFormLayout,
     QGridLayout,
     QHBoxLayout,
@@ -31,6 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from clubdesk.errors import DomainError
 from clubdesk.i18n import _
 from clubdesk.models.enums import ComplaintRemedy, ComplaintStepKind, Department
 from clubdesk.money import format_fen
@@ -55,13 +61,20 @@ from clubdesk.services.complaints import ComplaintDetail
 from clubdesk.services.labels import label
 from clubdesk.services.permissions import Permission, allowed
 from clubdesk.services.staff import StaffMember
+from clubdesk.services.text_fields import TEXT_MAX, optional_text, required_text
 from ui.dialogs.card_actions import ERROR_COLOUR, FieldBox, FieldErrors
-from ui.dialogs.complaint_register import TextArea, caption, hint_label
+from ui.dialogs.complaint_register import (
+    TextArea,
+    caption,
+    focus_next,
+    hint_label,
+    submit_shortcuts,
+    tab_order,
+)
 from ui.widgets.money_edit import MoneyEdit
 from ui.widgets.signature_pad import SignaturePad
 
 S = ComplaintStepKind
-NUMERALS = "一二三四五六七八九十"
 
 
 def todo_name(kind: ComplaintStepKind) -> str:
@@ -70,8 +83,8 @@ def todo_name(kind: ComplaintStepKind) -> str:
 
 
 def solution_name(n: int) -> str:
-    """0 → "方案一"."""
-    return _("方案{n}").format(n=NUMERALS[n] if n < len(NUMERALS) else str(n + 1))
+    """0 → "方案1", as the printed form numbers them."""
+    return _("方案{n}").format(n=n + 1)
 
 
 def solution_text(solution: dict[str, Any]) -> str:
@@ -109,10 +122,14 @@ def denied_text(kind: ComplaintStepKind) -> str:
 
 class StepForm(QWidget):
     """A step's inputs over its buttons.  ``submitted(Submission)`` when a button's
-    action is ready; ``errors`` maps the services' field names to the boxes."""
+    action is ready; ``problem(message, shown)`` when the form itself refused it (shown:
+    the message is under its field); ``chain_changed`` when inputs came or went (Tab's
+    order is set again).  ``errors`` maps the services' field names to the boxes."""
 
     kind: ComplaintStepKind = S.INTAKE
     submitted = Signal(object)
+    problem = Signal(str, bool)
+    chain_changed = Signal()
 
     def __init__(self, ctx: CaseContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -121,6 +138,7 @@ class StepForm(QWidget):
         self.may = allowed(ctx.user, STEP_PERMISSION[self.kind])
         self.dirty = False
         self.buttons: list[QPushButton] = []
+        self._may_press: dict[int, bool] = {}  # id(button) → the user may press it
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(6)
@@ -164,32 +182,51 @@ class StepForm(QWidget):
         self.dirty = True
 
     def add_button(
-        self, text: str, build: Callable[[], Submission | None], *, primary: bool = False
+        self,
+        text: str,
+        build: Callable[[], Submission | None],
+        *,
+        primary: bool = False,
+        permission: Permission | None = None,
+        leading: bool = False,
     ) -> QPushButton:
+        """A button that submits what ``build`` makes.  ``permission``: the one it
+        needs when not the step's own; ``leading``: on the left, apart from the others."""
         button = QPushButton(text, self)
         button.setAutoDefault(False)
-        button.clicked.connect(lambda _c=False: self._submit(build))
+        may = self.may if permission is None else allowed(self.ctx.user, permission)
+        self._may_press[id(button)] = may
+        button.clicked.connect(lambda _c=False: self._submit(build, may))
         if primary:
             button.setToolTip(_("快捷键 Ctrl+Enter"))
             button.setObjectName("stepPrimary")
             button.setStyleSheet("font-weight: bold;")
-        self.button_row.addWidget(button)
-        self.buttons.append(button)
+        if leading:
+            self.button_row.insertWidget(0, button)
+        else:
+            self.button_row.addWidget(button)
+        self.buttons.append(button)  # the first added is the main one (Ctrl+Enter)
         return button
 
     def finish(self) -> None:
         """Called by subclasses at the end of building: lock what the user may not do."""
         if not self.may:
             self.body.setEnabled(False)
-            for button in self.buttons:
+        for button in self.buttons:
+            if not self._may_press[id(button)]:
                 button.setEnabled(False)
                 button.setToolTip(denied_text(self.kind))
 
-    def _submit(self, build: Callable[[], Submission | None]) -> None:
-        if not self.may:
+    def _submit(self, build: Callable[[], Submission | None], may: bool) -> None:
+        if not may:
             return
         self.errors.clear()
-        submission = build()
+        try:
+            submission = build()
+        except DomainError as exc:
+            # What the service would refuse, found before asking anything.
+            self.problem.emit(exc.message, self.errors.show(exc.field, exc.message))
+            return
         if submission is not None:
             self.submitted.emit(submission)
 
@@ -199,10 +236,24 @@ class StepForm(QWidget):
 
     def set_busy(self, busy: bool) -> None:
         for button in self.buttons:
-            button.setEnabled(not busy and self.may)
+            button.setEnabled(not busy and self._may_press[id(button)])
 
     def first_input(self) -> QWidget | None:
         return None
+
+    def inputs(self) -> list[QWidget]:
+        """The inputs in reading order: left to right, top to bottom."""
+        return []
+
+    def tab_chain(self) -> list[QWidget]:
+        """Where Tab goes: the inputs, then the buttons as they stand in their row (the
+        main one, on the right, last)."""
+        placed = [
+            item.widget()
+            for item in (self.button_row.itemAt(i) for i in range(self.button_row.count()))
+            if item is not None and isinstance(item.widget(), QPushButton)
+        ]
+        return [*self.inputs(), *(w for w in placed if w is not None)]
 
     def show_error(self, field: str | None, message: str) -> bool:
         return self.errors.show(field, message)
@@ -241,7 +292,8 @@ class JudgementForm(StepForm):
         row.addWidget(self.unjustified)
         row.addStretch(1)
         holder.setFocusProxy(self.justified)
-        self.row("justified", _("判断："), holder)
+        justified_box = self.row("justified", _("判断："), holder)
+        self.decision.buttonToggled.connect(lambda _b, _on: justified_box.clear_error())
         self.department = QComboBox(self.body)
         self.department.addItem(_("请选择"), None)
         for department in Department:
@@ -274,10 +326,12 @@ class JudgementForm(StepForm):
     def first_input(self) -> QWidget | None:
         return self.justified
 
+    def inputs(self) -> list[QWidget]:
+        return [self.justified, self.unjustified, self.department, self.note]
+
     def build(self) -> Submission | None:
         if not self.justified.isChecked() and not self.unjustified.isChecked():
-            self.errors.show("justified", _("请先判断投诉是否属实。"))
-            return None
+            raise DomainError(_("请先判断投诉是否属实。"), field="justified")
         if self.justified.isChecked():
             value = self.department.currentData()
             return Submission(
@@ -286,6 +340,8 @@ class JudgementForm(StepForm):
                     department=label(Department(value)) if value else ""
                 ),
             )
+        # The service's own check, before asking to close.
+        required_text(self.note.text(), TEXT_MAX, "note", _("答复顾客的解释"))
         return Submission(
             Judgement(False, self.note.text()),
             _("已判定不属实并结案。"),
@@ -310,6 +366,9 @@ class InvestigationForm(StepForm):
 
     def first_input(self) -> QWidget | None:
         return self.cause
+
+    def inputs(self) -> list[QWidget]:
+        return [self.cause, self.staff, self.note]
 
     def build(self) -> Submission | None:
         return Submission(
@@ -363,11 +422,16 @@ class ProposalForm(StepForm):
         self.returned.setWordWrap(True)
         self.returned.setStyleSheet("color: #92400e;")
         rejection = _last_rejection(ctx.detail)
-        self.returned.setText(
-            _("上次的方案被退回：{note}　请修改后重新提交。").format(note=rejection)
-            if rejection
-            else ""
-        )
+        if rejection is None:
+            self.returned.setText("")
+        elif rejection[0]:
+            self.returned.setText(
+                _("已批准的方案被撤回：{note}　请修改后重新提交。").format(note=rejection[1])
+            )
+        else:
+            self.returned.setText(
+                _("上次的方案被退回：{note}　请修改后重新提交。").format(note=rejection[1])
+            )
         self.returned.setVisible(bool(rejection))
         self.form.addRow(self.returned)
         self.list = QWidget(self.body)
@@ -386,6 +450,8 @@ class ProposalForm(StepForm):
         add_row.addWidget(hint_label(hint, self.body), 1)
         self.rows_layout.addLayout(add_row)
         box = self.row("solutions", _("处理方案(&F)："), self.list)
+        self.solutions_box = box
+        self.list_caption = self.form.labelForField(box)
         self.errors.add("compensation", box)
         self.note = self.text_area(_("选填"), rows=2)
         self.row("note", _("备注(&M)："), self.note)
@@ -404,10 +470,14 @@ class ProposalForm(StepForm):
         row = SolutionRow(self.list, self.member)
         row.removed.connect(self._remove)
         row.text.textEdited.connect(lambda _t: self._touched())
+        row.text.textEdited.connect(lambda _t: self.solutions_box.clear_error())
+        row.amount.textEdited.connect(lambda _t: self.solutions_box.clear_error())
         row.amount.textEdited.connect(lambda _t: self._touched())
         self.rows_layout.insertWidget(len(self.rows), row)
+        row.show()  # at once, not when the layout gets round to it: Tab may go there now
         self.rows.append(row)
         self._renumber()
+        self.chain_changed.emit()
         if self.isVisible():
             row.text.setFocus(Qt.FocusReason.OtherFocusReason)
         return row
@@ -419,6 +489,7 @@ class ProposalForm(StepForm):
         row.hide()
         row.deleteLater()
         self._renumber()
+        self.chain_changed.emit()
         self.rows[0].text.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _renumber(self) -> None:
@@ -428,9 +499,18 @@ class ProposalForm(StepForm):
         self.add.setEnabled(len(self.rows) < SOLUTIONS_MAX)
         if self.rows:
             self.list.setFocusProxy(self.rows[0].text)
+            # Alt+F: a label's mnemonic passes over a buddy that takes no focus itself.
+            if isinstance(self.list_caption, QLabel):
+                self.list_caption.setBuddy(self.rows[0].text)
 
     def first_input(self) -> QWidget | None:
         return self.rows[0].text if self.rows else None
+
+    def inputs(self) -> list[QWidget]:
+        chain: list[QWidget] = []
+        for row in self.rows:
+            chain += [row.text, row.amount, row.remove]
+        return [*chain, self.add, self.note]
 
     def build(self) -> Submission | None:
         for n, row in enumerate(self.rows):
@@ -442,6 +522,7 @@ class ProposalForm(StepForm):
                     ),
                 )
                 row.amount.setFocus(Qt.FocusReason.OtherFocusReason)
+                self.problem.emit(str(row.amount.problem()), True)
                 return None
         solutions = tuple(row.solution() for row in self.rows)
         return Submission(
@@ -449,11 +530,14 @@ class ProposalForm(StepForm):
         )
 
 
-def _last_rejection(detail: ComplaintDetail) -> str | None:
-    """The note of the approval that sent the proposal back, when that is the latest."""
+def _last_rejection(detail: ComplaintDetail) -> tuple[bool, str] | None:
+    """(withdrawn, note) of the approval that sent the proposal back, when that is the
+    latest; withdrawn: an approval taken back before it was carried out."""
     for step in reversed(detail.steps):
         if step.kind is S.APPROVAL:
-            return (step.note or _("（未写原因）")) if step.data.get("approved") is False else None
+            if step.data.get("approved") is not False:
+                return None
+            return bool(step.data.get("withdrawn")), step.note or _("（未写原因）")
         if step.kind in (S.PROPOSAL, S.REOPENED):
             return None
     return None
@@ -506,7 +590,9 @@ class ApprovalForm(StepForm):
             self.radios[0].setChecked(True)
         if self.radios:
             holder.setFocusProxy(self.radios[0])
-        self.row("chosen", _("批准方案："), holder)
+        chosen_box = self.row("chosen", _("批准方案："), holder)
+        self.choices.buttonToggled.connect(lambda _b, _on: chosen_box.clear_error())
+        self.errors.add("compensation", chosen_box)  # the card cannot take the compensation
         self.note = self.text_area(_("审批意见；退回时必填，写明原因"), rows=3)
         self.row("note", _("审批意见(&M)："), self.note)
         self.add_button(_("批准所选方案"), self.approve, primary=True)
@@ -515,6 +601,9 @@ class ApprovalForm(StepForm):
 
     def first_input(self) -> QWidget | None:
         return self.radios[0] if self.radios else self.note
+
+    def inputs(self) -> list[QWidget]:
+        return [*self.radios, self.note]
 
     def approve(self) -> Submission | None:
         chosen = self.choices.checkedId()
@@ -531,6 +620,10 @@ class ApprovalForm(StepForm):
 
 # -- 5 实施处理方案 -------------------------------------------------------------------------------
 class ImplementationForm(StepForm):
+    """Carry out the approved solution.  A supervisor (who may approve) can also take
+    the approval back before it is carried out: 退回重新审批… asks why, then the
+    complaint goes back to 提出处理方案."""
+
     kind = S.IMPLEMENTATION
 
     def __init__(self, ctx: CaseContext, parent: QWidget | None = None) -> None:
@@ -560,6 +653,8 @@ class ImplementationForm(StepForm):
         holder.setFocusProxy(self.remedies[ComplaintRemedy.APOLOGY])
         remedies_box = self.row("remedies", _("处理措施："), holder)
         self.errors.add("compensation", remedies_box)
+        for box in self.remedies.values():
+            box.toggled.connect(lambda _on: remedies_box.clear_error())
         if self.amount:
             self.form.addRow(
                 "",
@@ -574,30 +669,52 @@ class ImplementationForm(StepForm):
         self.discipline.setMaxLength(1000)
         self.discipline.setPlaceholderText(_("勾选“处分责任员工”后填写处分内容"))
         self.discipline.setEnabled(False)
-        self.row("discipline", _("处分内容(&K)："), self.discipline)
+        self.discipline_box = self.row("discipline", _("处分内容(&K)："), self.discipline)
         self.remedies[ComplaintRemedy.DISCIPLINE].toggled.connect(self._discipline_toggled)
         self.note = self.text_area(_("实施经过（必填）"), rows=3)
         self.row("note", _("处理经过(&M)："), self.note)
         self.add_button(_("完成实施"), self.build, primary=True)
+        self.withdraw: QPushButton | None = None
+        if allowed(ctx.user, Permission.COMPLAINT_APPROVE):
+            self.withdraw = self.add_button(
+                _("退回重新审批(&W)…"),
+                self.withdraw_approval,
+                permission=Permission.COMPLAINT_APPROVE,
+                leading=True,
+            )
+            self.withdraw.setToolTip(
+                _("撤回对这个方案的批准（如会员卡已不能补偿、顾客改变了要求），退回重新提出方案")
+            )
         self.finish()
 
     def _discipline_toggled(self, on: bool) -> None:
         self.discipline.setEnabled(on)
         if on:
             self.discipline.setFocus(Qt.FocusReason.OtherFocusReason)
+        else:
+            self.discipline_box.clear_error()
 
     def first_input(self) -> QWidget | None:
         return self.remedies[ComplaintRemedy.APOLOGY]
+
+    def inputs(self) -> list[QWidget]:
+        return [*self.remedies.values(), self.discipline, self.note]
 
     def chosen(self) -> frozenset[ComplaintRemedy]:
         return frozenset(r for r, box in self.remedies.items() if box.isChecked())
 
     def build(self) -> Submission | None:
-        action = Implementation(
-            self.chosen(),
-            self.note.text(),
-            self.discipline.text() if self.discipline.isEnabled() else "",
-        )
+        # The service's checks, top to bottom, before asking to move money.
+        chosen = self.chosen()
+        if not chosen:
+            raise DomainError(_("请勾选实际采取的处理措施。"), field="remedies")
+        discipline = self.discipline.text() if self.discipline.isEnabled() else ""
+        if ComplaintRemedy.DISCIPLINE in chosen and (
+            optional_text(discipline, TEXT_MAX, "discipline", _("处分说明")) is None
+        ):
+            raise DomainError(_("处分责任员工时请写明处分内容。"), field="discipline")
+        required_text(self.note.text(), TEXT_MAX, "note", _("处理经过"))
+        action = Implementation(chosen, self.note.text(), discipline)
         if not self.amount:
             return Submission(action, _("处理方案已实施，请顾客确认。"))
         amount = format_fen(self.amount)
@@ -608,6 +725,102 @@ class ImplementationForm(StepForm):
                 name=self.ctx.detail.complainant, amount=amount
             ),
         )
+
+    def withdraw_approval(self) -> Submission | None:
+        """Ask why (required), then whether to send it back; the dialog records it."""
+        approved = self.ctx.detail.approved or {}
+        reason = ask_reason(
+            self,
+            _("退回重新审批"),
+            _(
+                "撤回对已批准方案的批准：{plan}\n投诉将退回“提出处理方案”，重新提出方案并审批。"
+            ).format(plan=solution_text(approved) if approved else _("（无）")),
+            _("撤回批准的原因（必填），如：会员卡已注销，无法补偿"),
+            _withdrawal_problem,
+        )
+        if reason is None:
+            return None
+        return Submission(
+            Approval(False, note=reason),
+            _("已撤回批准，请重新提出处理方案。"),
+            _("撤回批准后，已批准的方案作废，投诉退回“提出处理方案”。\n确定撤回吗？"),
+        )
+
+
+def _withdrawal_problem(reason: str) -> None:
+    """The service's check of an approval sent back: a reason, not too long."""
+    if optional_text(reason, TEXT_MAX, "note", _("审批意见")) is None:
+        raise DomainError(_("退回方案请写明原因。"), field="note")
+
+
+class ReasonDialog(QDialog):
+    """One required reason, checked by ``check`` (a DomainError's sentence shows under
+    the field) before the dialog closes with 确定; Ctrl+Enter is 确定, Esc cancels."""
+
+    def __init__(
+        self,
+        parent: QWidget,
+        title: str,
+        intro: str,
+        placeholder: str,
+        check: Callable[[str], None],
+    ) -> None:
+        super().__init__(parent)
+        self.check = check
+        self.setWindowTitle(title)
+        self.setMinimumWidth(440)
+        column = QVBoxLayout(self)
+        column.addWidget(hint_label(intro, self))
+        self.text = TextArea(self, placeholder, rows=3)
+        self.box = FieldBox(self.text, self)
+        reason_caption = caption(_("原因(&Y)："), self.text, self)
+        column.addWidget(reason_caption)
+        column.addWidget(self.box)
+        buttons = QHBoxLayout()
+        buttons.addWidget(hint_label(_("Ctrl+Enter 确定，Esc 取消"), self))
+        buttons.addStretch(1)
+        self.ok = QPushButton(_("确定"), self)
+        self.ok.setAutoDefault(False)
+        self.cancel = QPushButton(_("取消"), self)
+        self.cancel.setAutoDefault(False)
+        buttons.addWidget(self.ok)
+        buttons.addWidget(self.cancel)
+        column.addLayout(buttons)
+        self.ok.clicked.connect(lambda _c=False: self.try_accept())
+        self.cancel.clicked.connect(self.reject)
+        self.shortcuts = submit_shortcuts(self, self.try_accept)
+        tab_order([self.text, self.ok, self.cancel])
+        self.text.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        if focus_next(self, [self.text, self.ok, self.cancel], next) is not None:
+            return True
+        return super().focusNextPrevChild(next)
+
+    def reason(self) -> str:
+        return self.text.toPlainText().strip()
+
+    def try_accept(self) -> None:
+        try:
+            self.check(self.text.toPlainText())
+        except DomainError as exc:
+            self.box.show_error(exc.message)
+            self.text.setFocus(Qt.FocusReason.OtherFocusReason)
+            return
+        self.accept()
+
+
+def ask_reason(
+    parent: QWidget, title: str, intro: str, placeholder: str, check: Callable[[str], None]
+) -> str | None:
+    """The reason typed and checked, or None when cancelled."""
+    dialog = ReasonDialog(parent, title, intro, placeholder, check)
+    try:
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return dialog.reason()
+    finally:
+        dialog.deleteLater()
 
 
 # -- 5 顾客确认 -----------------------------------------------------------------------------------
@@ -632,10 +845,12 @@ class AcceptanceForm(StepForm):
         under.addWidget(self.clear)
         column.addLayout(under)
         holder.setFocusProxy(self.paper)
-        self.row("signature", _("顾客签名："), holder)
+        self.signature_box = self.row("signature", _("顾客签名："), holder)
         self.note = self.text_area(_("选填，如：顾客表示满意"), rows=2)
         self.row("note", _("备注(&M)："), self.note)
         self.pad.changed.connect(self._touched)
+        # "请让顾客在屏幕上签名…" goes once the customer signs (or it is ticked paper).
+        self.pad.changed.connect(self.signature_box.clear_error)
         self.paper.toggled.connect(self._paper_toggled)
         self.add_button(_("顾客已确认"), self.build, primary=True)
         self.finish()
@@ -644,9 +859,13 @@ class AcceptanceForm(StepForm):
         self.pad.setEnabled(not on)
         self.clear.setEnabled(not on)
         self.pad.update()
+        self.signature_box.clear_error()
 
     def first_input(self) -> QWidget | None:
         return self.paper
+
+    def inputs(self) -> list[QWidget]:
+        return [self.paper, self.clear, self.note]
 
     def build(self) -> Submission | None:
         on_paper = self.paper.isChecked()
@@ -676,11 +895,14 @@ class SummaryForm(StepForm):
     def first_input(self) -> QWidget | None:
         return self.evaluation
 
+    def inputs(self) -> list[QWidget]:
+        return [self.evaluation, self.improvement, self.close_case]
+
     def build(self) -> Submission | None:
         close = self.close_case.isChecked()
         return Submission(
             Summary(self.evaluation.text(), self.improvement.text(), close),
-            _("已总结并结案，系统已安排回访。") if close else _("总结已记录，可稍后结案。"),
+            _("已总结并结案。") if close else _("总结已记录，可稍后结案。"),
         )
 
 
@@ -697,8 +919,11 @@ class ClosingForm(StepForm):
     def first_input(self) -> QWidget | None:
         return self.note
 
+    def inputs(self) -> list[QWidget]:
+        return [self.note]
+
     def build(self) -> Submission | None:
-        return Submission(Closing(self.note.text()), _("已结案，系统已安排回访。"))
+        return Submission(Closing(self.note.text()), _("已结案。"))
 
 
 class ReopenForm(StepForm):
@@ -720,10 +945,11 @@ class ReopenForm(StepForm):
     def first_input(self) -> QWidget | None:
         return self.reason
 
+    def inputs(self) -> list[QWidget]:
+        return [self.reason]
+
     def build(self) -> Submission | None:
-        if not self.reason.text().strip():
-            self.errors.show("reason", _("请填写重新处理的原因。"))
-            return None
+        required_text(self.reason.text(), TEXT_MAX, "reason", _("重新处理的原因"))
         return Submission(
             Reopening(self.reason.text()),
             _("投诉已重新打开，请重新判断。"),

@@ -6,6 +6,11 @@ yet) and 全部 (open ones plus those closed in the last 30 days).  Enter or a d
 click opens a case (``open_requested``); 登记投诉 asks for the registration form
 (``register_requested``).  ``overdue_changed`` carries the number of overdue
 complaints in the whole club, for the status bar.
+
+The columns start with what the front desk looks for in a dock about 520 px wide:
+the number, who complained, about what, the next step and its deadline (the row is
+red when it is late); the rest is to the right.  A refresh keeps the selected
+complaint selected; ``reveal(id)`` selects and scrolls to one (a new registration).
 """
 
 from __future__ import annotations
@@ -59,10 +64,21 @@ def _colour(r: ComplaintRow) -> str | None:
 
 
 def _due(r: ComplaintRow) -> str:
+    """ "11-10 21:37", and "超时" after it when late (the row is red as well)."""
     if r.step is ComplaintStepKind.CLOSED:
         return "—"
     text = r.due_at.strftime("%m-%d %H:%M")
-    return text + _("（已超时）") if r.overdue else text
+    return _("{due} 超时").format(due=text) if r.overdue else text
+
+
+def _due_tip(r: ComplaintRow) -> str | None:
+    if r.step is ComplaintStepKind.CLOSED:
+        return None
+    due = r.due_at.strftime("%Y-%m-%d %H:%M")
+    upcoming = _next(r)
+    if r.overdue:
+        return _("“{step}”应在 {due} 前完成，已超时").format(step=upcoming, due=due)
+    return _("“{step}”应在 {due} 前完成").format(step=upcoming, due=due)
 
 
 def _next(r: ComplaintRow) -> str:
@@ -70,18 +86,27 @@ def _next(r: ComplaintRow) -> str:
     return todo_name(upcoming) if upcoming is not None else "—"
 
 
+def _number_tip(r: ComplaintRow) -> str:
+    return _("{number}　受理于 {at}").format(
+        number=r.number, at=r.received_at.strftime("%Y-%m-%d %H:%M")
+    )
+
+
+COLUMN_WIDTHS = [112, 64, 72, 84, 104, 60, 72, 84, 40, 60]
+
+
 def _columns() -> list[Column[ComplaintRow]]:
     def plain(title: str, text: Callable[[ComplaintRow], str], **kw: Any) -> Column[ComplaintRow]:
         return Column(title, text, foreground=_colour, **kw)
 
     return [
-        plain(_("编号"), lambda r: r.number),
-        plain(_("期限"), _due, align=CENTER),  # second: overdue must read at a glance
-        plain(_("当前步骤"), lambda r: label(r.step), align=CENTER),
-        plain(_("下一步"), _next, align=CENTER),
-        plain(_("处理人"), lambda r: r.handler or "—", align=CENTER),
+        plain(_("编号"), lambda r: r.number, tooltip=_number_tip),
         plain(_("投诉人"), lambda r: r.complainant + (_("（敏感）") if r.sensitive else "")),
         plain(_("类别"), lambda r: r.category),
+        plain(_("下一步"), _next, align=CENTER),
+        plain(_("期限"), _due, align=CENTER, tooltip=_due_tip),
+        plain(_("处理人"), lambda r: r.handler or "—", align=CENTER),
+        plain(_("当前步骤"), lambda r: label(r.step), align=CENTER),
         plain(_("受理时间"), lambda r: r.received_at.strftime("%m-%d %H:%M"), align=CENTER),
         plain(_("渠道"), lambda r: label(r.channel), align=CENTER),
         plain(_("严重程度"), lambda r: label(r.severity), align=CENTER),
@@ -109,6 +134,7 @@ class ComplaintsDock(TableDock):
         self.clock: Clock = clock or datetime.now
         self.filter = Filter.OPEN
         self.overdue_total = 0
+        self._reveal: int | None = None  # a complaint to select once the rows are read
         self.filters = QButtonGroup(self)
         self.filters.setExclusive(True)
         self.filter_buttons: dict[Filter, QPushButton] = {}
@@ -136,7 +162,7 @@ class ComplaintsDock(TableDock):
         self.open_button.clicked.connect(lambda _c=False: self.open_current())
         self.header.addWidget(self.register_button)
         self.header.addWidget(self.open_button)
-        self.column_widths([130, 120, 90, 90, 80, 90, 90, 90, 50, 70])
+        self.column_widths(COLUMN_WIDTHS)
         self.table.doubleClicked.connect(lambda index: self._open_row(index.row()))
         for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             widget_shortcut(self.table, key, self.open_current)
@@ -178,26 +204,61 @@ class ComplaintsDock(TableDock):
     def show_rows(self, result: Any) -> None:
         assert isinstance(result, _Loaded)
         self.overdue_total = result.overdue_total
+        kept = self.selected_id()
         self.model.set_rows(result.rows)
         self.open_button.setEnabled(bool(result.rows))
-        if result.rows and not self.table.currentIndex().isValid():
-            self.table.selectRow(0)
+        wanted = self._reveal if self._reveal is not None else kept
+        self._reveal = None
+        ids = [r.id for r in result.rows]
+        if wanted in ids:
+            self.select_row(ids.index(wanted))
+        elif result.rows:
+            self.select_row(0)
         self.overdue_changed.emit(result.overdue_total)
 
+    def select_row(self, row: int) -> None:
+        self.table.selectRow(row)
+        self.table.scrollTo(self.model.index(row, 0))
+
+    def reveal(self, complaint_id: int) -> None:
+        """Read the rows again and select ``complaint_id`` (just registered): in the
+        超时 view a new complaint is not there, so the view turns to 未结."""
+        self._reveal = complaint_id
+        if self.filter is Filter.OVERDUE:
+            self.set_filter(Filter.OPEN)
+        else:
+            self.refresh()
+
     def summary(self) -> str:
+        """ "未结 27 宗，其中超时 25 宗", "超时 25 宗", "我的 5 宗，其中未结 3 宗、超时 1 宗"."""
         rows: list[ComplaintRow] = self.model.rows()
         shown = len(rows)
         open_rows = sum(r.step is not ComplaintStepKind.CLOSED for r in rows)
         overdue = sum(r.overdue for r in rows)
-        if self.filter in (Filter.OPEN, Filter.OVERDUE) or open_rows == shown:
-            text = _("{filter}：{n} 宗，其中超时 {overdue} 宗").format(
-                filter=_(self.filter.value), n=shown, overdue=overdue
-            )
+        if self.filter is Filter.OVERDUE:
+            text = _("超时 {n} 宗").format(n=shown) if shown else _("没有超时的投诉")
+        elif not shown:
+            text = {
+                Filter.OPEN: _("没有未结的投诉"),
+                Filter.MINE: _("没有我的投诉"),
+                Filter.ALL: _("近30天没有投诉"),
+            }[self.filter]
         else:
-            text = _("{filter}：{n} 宗，其中未结 {open} 宗、超时 {overdue} 宗").format(
-                filter=_(self.filter.value), n=shown, open=open_rows, overdue=overdue
-            )
+            what = {
+                Filter.OPEN: _("未结 {n} 宗"),
+                Filter.MINE: _("我的 {n} 宗"),
+                Filter.ALL: _("全部 {n} 宗"),
+            }[self.filter].format(n=shown)
+            if open_rows < shown:
+                text = _("{what}，其中未结 {open} 宗、超时 {overdue} 宗").format(
+                    what=what, open=open_rows, overdue=overdue
+                )
+            elif overdue:
+                text = _("{what}，其中超时 {overdue} 宗").format(what=what, overdue=overdue)
+            else:
+                text = _("{what}，没有超时").format(what=what)
         if self.overdue_total != overdue:
+            # Others' complaints, or sensitive ones the user may not see, are late too.
             text += _("；全店超时 {total} 宗").format(total=self.overdue_total)
         return text
 
