@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QInputDialog, QLineEdit, QMenu, QWidget
 from clubdesk.i18n import _
 from clubdesk.models.enums import ComplaintChannel
 from clubdesk.services.complaint_links import find_by_number
+from clubdesk.services.complaints import ComplaintDraft
 from clubdesk.services.permissions import Permission, allowed
 from ui.errors import show_error
 
@@ -54,6 +55,9 @@ class ComplaintActions(QObject):
         overdue = _action(window, _("查看超时投诉"), self.show_overdue, None)
         categories = _action(window, _("投诉类别(&G)…"), self.categories, None)
         stats = _action(window, _("投诉分类统计(&S)…"), self.show_stats, None)
+        if not allowed(window.user, Permission.COMPLAINT_APPROVE):
+            stats.setEnabled(False)
+            stats.setToolTip(_("投诉分类统计由客服主管及以上填写和查看"))
         blank = _action(window, _("打印空白投诉登记表(&B)…"), self.print_blank, None)
         if not allowed(window.user, Permission.COMPLAINT_REGISTER):
             register.setEnabled(False)
@@ -107,6 +111,7 @@ class ComplaintActions(QObject):
         content: str = "",
         channel: ComplaintChannel | None = None,
         from_visit_id: int | None = None,
+        prefill: ComplaintDraft | None = None,
     ) -> ComplaintRegisterDialog:
         """The registration form, prefilled (a dissatisfied return visit: the member, the
         booking, channel phone, what the customer said, the visit)."""
@@ -115,7 +120,8 @@ class ComplaintActions(QObject):
         w = self.window
         dialog = ComplaintRegisterDialog(
             w.db, w.runner, w.user, w, member_id=member_id, booking_id=booking_id,
-            content=content, channel=channel, from_visit_id=from_visit_id, clock=self.clock,
+            content=content, channel=channel, from_visit_id=from_visit_id, prefill=prefill,
+            clock=self.clock,
         )  # fmt: skip
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.registered.connect(self._registered)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QMenu, QWidget
 from clubdesk.i18n import _
 from clubdesk.services import return_visits
 from clubdesk.services.complaints import ComplaintDraft
+from clubdesk.services.permissions import Permission, allowed
 from ui.errors import show_error
 
 if TYPE_CHECKING:
@@ -45,6 +46,10 @@ class VisitActions(QObject):
         visit = _action(window, _("回访选中的顾客(&H)…"), self.dock.open_selected, "Ctrl+Shift+H")
         coverage = _action(window, _("回访覆盖率(&G)…"), self.dock.open_coverage, None)
         summary = _action(window, _("回访总结(&S)…"), self.show_summary, None)
+        if not allowed(window.user, Permission.COMPLAINT_APPROVE):
+            summary.setEnabled(False)
+            summary.setToolTip(_("回访总结报告由客服主管及以上查看"))
+        menu.setToolTipsVisible(True)
         record = _action(window, _("打印回访记录表(&P)…"), self.print_record, None)
         blank = _action(window, _("打印空白回访记录表(&B)…"), self.print_blank, None)
         menu.addAction(calls)
@@ -127,13 +132,7 @@ class VisitActions(QObject):
         if register is None:  # the complaint module is not wired in this window
             self.window.statusBar().showMessage(_("请在投诉菜单中登记投诉。"), 8000)
             return
-        dialog = register(
-            member_id=draft.member_id,
-            booking_id=draft.booking_id,
-            content=draft.content,
-            channel=draft.channel,
-            from_visit_id=draft.from_visit_id,
-        )
+        dialog = register(prefill=draft)
         registered = getattr(dialog, "registered", None)
         if registered is not None:
             registered.connect(lambda _id: self.dock.refresh())

@@ -740,8 +740,12 @@ class Activity:
                 ago = (
                     rng.randrange(HOUR, 12 * HOUR) if n % 2 else rng.randrange(26 * HOUR, 60 * HOUR)
                 )
-            else:
+            elif final is ComplaintStepKind.CLOSED:
                 ago = sum(gaps) + rng.randrange(HOUR, 20 * DAY)
+            else:
+                # An open case was last worked on lately: most are within their step's
+                # allowance, a few overdue, as at a counter that keeps up.
+                ago = sum(gaps) + rng.randrange(HOUR, 2 * DAY)
             received, step_times = _step_times(_open_hours_before(now - ago), gaps, now)
             booking = None
             if settled and rng.random() < 0.4:

@@ -821,3 +821,16 @@ def _at_acceptance(db: Database, p: People) -> int:
     v = advance(db, p.desk, cid, v, Implementation(remedies, "已道歉"), now=NOW).version
     advance(db, p.desk, cid, v, Acceptance(on_paper=True), now=NOW)
     return cid
+
+
+def test_the_statistics_are_a_supervisors(qtbot: QtBot, db: Database) -> None:
+    from ui.main_window import MainWindow
+
+    p = people(db)
+    for user, enabled in ((p.desk, False), (p.supervisor, True)):
+        window = MainWindow(db, user, SyncRunner())
+        window.persist_layout = False
+        qtbot.addWidget(window)
+        assert window.complaint_actions.stats_action.isEnabled() is enabled
+        assert window.visit_actions.summary_action.isEnabled() is enabled
+        window.close()

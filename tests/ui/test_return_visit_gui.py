@@ -16,7 +16,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
 from clubdesk.db.engine import Database
-from clubdesk.models import AuditEntry, Member, ReturnVisit, Tier
+from clubdesk.models import AuditEntry, Complaint, Member, ReturnVisit, Tier
 from clubdesk.models.enums import ComplaintChannel, ReturnVisitSource, Satisfaction, VisitChannel
 from clubdesk.services import complaints, return_visits
 from clubdesk.services.return_visits import VisitOutcome
@@ -410,11 +410,48 @@ def test_the_menu_and_escalation_to_the_complaint_form(qtbot: QtBot, db: Databas
     dialog.save.click()
     dialog.escalate.click()
     [call] = fake.calls
-    assert call == {
-        "member_id": p.member_id,
-        "booking_id": None,
-        "content": "前台态度不好\n回访时顾客表示不满意（定期回访）。",
-        "channel": ComplaintChannel.PHONE,
-        "from_visit_id": visit_id,
-    }
+    draft = call["prefill"]
+    assert (draft.member_id, draft.booking_id, draft.from_visit_id) == (
+        p.member_id,
+        None,
+        visit_id,
+    )
+    assert draft.content == "前台态度不好\n回访时顾客表示不满意（定期回访）。"
+    assert draft.channel is ComplaintChannel.PHONE
+    window.close()
+
+
+def test_a_non_members_visit_opens_the_form_with_name_and_number(
+    qtbot: QtBot, db: Database
+) -> None:
+    """One click from 不满意 to a form that registers as it stands: the walk-in's name
+    and number come with it, and a sensitive complaint's follow-up stays sensitive."""
+    from clubdesk.services.complaint_steps import Judgement, advance
+    from tests.core.complaint_helpers import register
+    from ui.main_window import MainWindow
+
+    p = people(db)
+    cid = register(
+        db, p, member_id=None, complainant_name="王先生", contact="13912345678", sensitive=True
+    )
+    done = advance(db, p.supervisor, cid, 1, Judgement(False, "已解释"), now=NOW)
+    assert done.return_visit_id is not None
+    window = MainWindow(db, p.supervisor, SyncRunner())
+    window.persist_layout = False
+    qtbot.addWidget(window)
+    return_visits.record(
+        db, p.supervisor, done.return_visit_id,
+        return_visits.VisitOutcome(VisitChannel.PHONE, Satisfaction.DISSATISFIED, "还是不满意"),
+        NOW,
+    )  # fmt: skip
+    window.visit_actions.escalate(done.return_visit_id)
+    form = window.complaint_actions.register_dialog
+    assert form is not None and form.isVisible()
+    assert form.picker.guest_name() == "王先生"
+    assert form.contact.text() == "13912345678"
+    assert form.sensitive.isChecked() and not form.sensitive.isEnabled()
+    form.submit()
+    with db.read() as s:
+        follow_up = s.execute(select(Complaint).where(Complaint.id != cid)).scalar_one()
+        assert follow_up.complainant_name == "王先生" and follow_up.sensitive
     window.close()

@@ -489,6 +489,10 @@ class ComplaintDialog(WritingDialog):
         form.chain_changed.connect(self._tab_order)
         self.form = form
         self.step_scroll.setWidget(form)
+        # The scroll area only scrolls up and down: it must be as wide as the form
+        # needs (the signature pad, the remedy boxes), or the right edge is cut off.
+        bar = self.step_scroll.verticalScrollBar().sizeHint().width()
+        self.step_scroll.setMinimumWidth(form.minimumSizeHint().width() + bar)
         self._tab_order()
         if d.next_step is None:
             self.step_box.setTitle(_("已结案"))

@@ -239,9 +239,18 @@ class ComplaintRegisterDialog(WritingDialog):
         content: str = "",
         channel: ComplaintChannel | None = None,
         from_visit_id: int | None = None,
+        prefill: ComplaintDraft | None = None,
         clock: Clock | None = None,
     ) -> None:
+        """``prefill``: a whole draft (a dissatisfied return visit's), which wins over
+        the single fields: a non-member's name and number, the category, staff,
+        department and the sensitive mark come with it."""
+        if prefill is not None:
+            member_id, booking_id = prefill.member_id, prefill.booking_id
+            content, channel = prefill.content, prefill.channel
+            from_visit_id = prefill.from_visit_id
         super().__init__(parent)
+        self._prefill = prefill
         self.db = db
         self.runner = runner
         self.user = user
@@ -260,6 +269,16 @@ class ComplaintRegisterDialog(WritingDialog):
         self.runner.submit(lambda: _load_lists(db), self._lists_loaded, self._lists_failed)
         if member_id is not None:
             self.picker.load_member(member_id)
+        elif prefill is not None and prefill.complainant_name:
+            self.picker.set_walk_in(prefill.complainant_name)
+        if prefill is not None:
+            self.contact.setText(prefill.contact or "")
+            self.choose_severity(prefill.severity)
+            if prefill.sensitive:
+                # Follows a sensitive complaint: it stays sensitive (the service
+                # insists too), so the box is ticked and locked.
+                self.sensitive.setChecked(True)
+                self.sensitive.setEnabled(False)
         if from_visit_id is not None:
             self.heading.setText(_("回访中顾客表示不满意，登记为投诉跟进。"))
             self.heading.show()
@@ -436,6 +455,8 @@ class ComplaintRegisterDialog(WritingDialog):
                 self.staff.count() - 1, person.department.value if person.department else None,
                 Qt.ItemDataRole.UserRole + 1,
             )  # fmt: skip
+        if self._prefill is not None:
+            self._apply_prefill_lists(self._prefill)
         if not lists.categories:
             self.say(_("还没有可用的投诉类别，请经理在“投诉类别”中添加。"), ERROR_COLOUR)
             return
@@ -502,6 +523,17 @@ class ComplaintRegisterDialog(WritingDialog):
     def channel(self) -> ComplaintChannel:
         value = checked_value(self.channel_buttons)
         return ComplaintChannel(str(value)) if value else ComplaintChannel.IN_PERSON
+
+    def _apply_prefill_lists(self, prefill: ComplaintDraft) -> None:
+        """The choices that need the lists: category, staff member, department."""
+        for combo, value in (
+            (self.category, prefill.category_id),
+            (self.staff, prefill.staff_id),
+            (self.department, prefill.department.value if prefill.department else None),
+        ):
+            index = combo.findData(value) if value is not None else -1
+            if index >= 0:
+                combo.setCurrentIndex(index)
 
     def severity(self) -> Severity:
         value = checked_value(self.severity_buttons)
