@@ -170,7 +170,7 @@ class ComplaintActions(QObject):
             return
         w = self.window
         w.runner.submit(
-            lambda: find_by_number(w.db, number),
+            lambda: find_by_number(w.db, number, w.user),
             self.open_complaint,
             lambda exc: show_error(w, exc),
         )

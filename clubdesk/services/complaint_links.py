@@ -19,6 +19,8 @@ from clubdesk.i18n import _
 from clubdesk.models import Booking, Complaint, Service, Staff
 from clubdesk.models.enums import BookingState, Department, Role
 from clubdesk.services.labels import label
+from clubdesk.services.permissions import Permission, allowed
+from clubdesk.services.staff import StaffMember
 
 RECENT_DAYS = 30
 RECENT_LIMIT = 20
@@ -112,16 +114,19 @@ def staff_options(db: Database, *, include: Iterable[int | None] = ()) -> list[S
     return options
 
 
-def find_by_number(db: Database, text: str) -> int:
+def find_by_number(db: Database, text: str, actor: StaffMember | None = None) -> int:
     """The id of the complaint numbered ``text`` ("TS20310314-001", any case, spaces
-    ignored), or NotFound with a sentence naming what was typed."""
+    ignored), or NotFound with a sentence naming what was typed.  A sensitive complaint
+    the ``actor`` may not open is answered exactly like a missing one, so its number
+    does not tell the counter that it exists."""
     number = "".join(text.split()).upper()
     if not number:
         raise NotFound(_("请输入投诉编号，例如 TS20310314-001。"))
+    query = select(Complaint.id).where(func.upper(Complaint.number) == number)
+    if not allowed(actor, Permission.COMPLAINT_SENSITIVE):
+        query = query.where(Complaint.sensitive.is_(False))
     with db.read() as session:
-        found = session.execute(
-            select(Complaint.id).where(func.upper(Complaint.number) == number)
-        ).scalar()
+        found = session.execute(query).scalar()
     if found is None:
         raise NotFound(_("找不到编号为 {number} 的投诉。").format(number=number))
     return int(found)

@@ -92,3 +92,12 @@ def test_find_by_number_ignores_case_and_spaces(db: Database) -> None:
         find_by_number(db, "ts19990101-001")
     with pytest.raises(NotFound, match="请输入投诉编号"):
         find_by_number(db, "  ")
+
+
+def test_a_hidden_sensitive_number_reads_as_missing(db: Database) -> None:
+    p = people(db)
+    complaint_id = register(db, p, sensitive=True)
+    number = complaints.detail(db, p.supervisor, complaint_id).number
+    assert find_by_number(db, number, p.supervisor) == complaint_id
+    with pytest.raises(NotFound, match=f"找不到编号为 {number} 的投诉"):
+        find_by_number(db, number, p.desk)
