@@ -455,3 +455,27 @@ def test_a_non_members_visit_opens_the_form_with_name_and_number(
         follow_up = s.execute(select(Complaint).where(Complaint.id != cid)).scalar_one()
         assert follow_up.complainant_name == "王先生" and follow_up.sensitive
     window.close()
+
+
+def test_coverage_stays_open_until_the_planning_is_answered(
+    qtbot: QtBot, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Esc while the visits are being planned: the dialog waits for the answer, so
+    the count of planned visits is never lost."""
+    from tests.ui.test_stats_lifetime import LateRunner
+
+    p = people(db)
+    _members(db, 3)
+    runner = LateRunner()
+    dialog = VisitCoverageDialog(db, runner, p.desk, clock=_clock(NOW))  # type: ignore[arg-type]
+    qtbot.addWidget(dialog)
+    dialog.show()
+    runner.answer_all()  # the first page
+    monkeypatch.setattr("ui.dialogs.visit_coverage.confirm", lambda *_a: True)
+    dialog.plan_page.click()
+    dialog.reject()
+    assert dialog.isVisible() and "正在保存" in dialog.status.text()
+    with qtbot.waitSignal(dialog.planned):
+        runner.answer_all()
+    dialog.reject()
+    assert not dialog.isVisible()

@@ -12,12 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-import shiboken6
 from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDateEdit,
-    QDialog,
     QHBoxLayout,
     QLabel,
     QProgressBar,
@@ -36,6 +34,7 @@ from clubdesk.services.permissions import Permission, allowed
 from clubdesk.services.return_visits import Coverage, UncoveredMember
 from clubdesk.services.staff import StaffMember
 from ui.dialogs.card_actions import ERROR_COLOUR, OK_COLOUR, confirm
+from ui.dialogs.writing import WritingDialog
 from ui.errors import show_error
 from ui.models.rows import CENTER, Column, RowsModel
 from ui.tasks import SyncRunner, TaskRunner
@@ -90,8 +89,9 @@ def _columns() -> list[Column[UncoveredMember]]:
     ]
 
 
-class VisitCoverageDialog(QDialog):
-    """``VisitCoverageDialog(db, runner, user, parent)``."""
+class VisitCoverageDialog(WritingDialog):
+    """``VisitCoverageDialog(db, runner, user, parent)``.  It writes (plans visits), so
+    it stays open until the runner answers: the confirmation is never lost."""
 
     planned = Signal(int)  # how many periodic visits were planned
 
@@ -265,10 +265,6 @@ class VisitCoverageDialog(QDialog):
             self._failed,
         )
 
-    def alive(self) -> bool:
-        """False once Qt has deleted the dialog (a late answer from the runner)."""
-        return shiboken6.isValid(self)
-
     def _show(self, coverage: Coverage) -> None:
         if not self.alive():
             return
@@ -309,6 +305,7 @@ class VisitCoverageDialog(QDialog):
     def _failed(self, exc: BaseException) -> None:
         if not self.alive():
             return
+        self._writing = False
         self.busy = False
         self._after_load = None
         self._update_buttons()
@@ -363,6 +360,7 @@ class VisitCoverageDialog(QDialog):
             return Planned(count, len(ids), due)
 
         self.busy = True
+        self._writing = True
         self._update_buttons()
         self.say(_("正在安排…"))
         self.runner.submit(work, self._planned, self._failed)
@@ -370,6 +368,7 @@ class VisitCoverageDialog(QDialog):
     def _planned(self, done: Planned) -> None:
         if not self.alive():
             return
+        self._writing = False
         self.busy = False
         text = _("已为 {n} 位会员安排定期回访，{day} 前完成。").format(
             n=done.count, day=done.due_on.strftime("%Y-%m-%d")
