@@ -197,7 +197,7 @@ def test_a_supervisor_walks_a_complaint_through_every_step(
     clock.at += timedelta(hours=1)
     primary(dialog)
     assert stored(db, cid).step is S.APPROVAL
-    assert "批准方案2：补偿到储值卡（补偿 ¥100.00 到储值卡）" in dialog.timeline.toPlainText()
+    assert "批准方案2：补偿到储值卡（补偿 ¥100.00）" in dialog.timeline.toPlainText()
 
     # 实施处理方案: compensation ticked and locked; asked before the money moves.
     form = dialog.form
@@ -237,7 +237,7 @@ def test_a_supervisor_walks_a_complaint_through_every_step(
         QTextDocument.ResourceType.ImageResource, QUrl(SIGNATURE_URL)
     )
     assert image is not None and not image.isNull()
-    assert "顾客在屏幕上签名确认" in dialog.timeline.toPlainText()
+    assert "顾客接受处理结果，已在屏幕上签名" in dialog.timeline.toPlainText()
 
     # 总结评价, closing at once: a return visit is planned.
     form = dialog.form
@@ -310,7 +310,7 @@ def test_an_unjustified_judgement_asks_before_closing(
     boxes.answer = QMessageBox.StandardButton.Yes
     primary(dialog)
     assert stored(db, cid).step is S.CLOSED
-    assert "判定不属实" in dialog.timeline.toPlainText()
+    assert "判断：投诉不属实" in dialog.timeline.toPlainText()
     assert isinstance(dialog.form, ReopenForm) and not dialog.form.may  # the desk's
 
 

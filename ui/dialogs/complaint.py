@@ -39,8 +39,9 @@ from PySide6.QtWidgets import (
 from clubdesk.db.engine import Database
 from clubdesk.errors import ClubDeskError, PermissionDenied
 from clubdesk.i18n import _
-from clubdesk.models.enums import ComplaintRemedy, ComplaintStepKind, Department
+from clubdesk.models.enums import ComplaintStepKind
 from clubdesk.money import format_fen
+from clubdesk.services import complaint_history as history
 from clubdesk.services import complaints
 from clubdesk.services.complaint_links import StaffOption, staff_options
 from clubdesk.services.complaint_steps import StepDone, advance
@@ -55,8 +56,6 @@ from ui.dialogs.complaint_steps import (
     StepForm,
     Submission,
     form_for,
-    solution_name,
-    solution_text,
     todo_name,
 )
 from ui.dialogs.writing import WritingDialog
@@ -99,77 +98,8 @@ def _e(text: object) -> str:
 
 
 def step_lines(step: StepView, names: dict[int, str]) -> list[str]:
-    """What a step recorded, in Chinese (HTML-escaped lines)."""
-    data = step.data
-    lines: list[str] = []
-    kind = step.kind
-    note = step.note or ""
-    if kind is S.JUDGEMENT:
-        if data.get("justified"):
-            department = data.get("department")
-            name = label(Department(department)) if department in set(Department) else "—"
-            lines.append(_("判定属实，责任部门：{department}").format(department=name))
-        else:
-            lines.append(_("判定不属实，已向顾客解释"))
-    elif kind is S.INVESTIGATION:
-        cause = str(data.get("cause") or "")
-        if cause:
-            lines.append(_("原因：{cause}").format(cause=cause))
-        person = data.get("responsible_staff_id")
-        if isinstance(person, int):
-            who = names.get(person, _("员工 #{id}").format(id=person))
-            lines.append(_("责任人：{name}").format(name=who))
-        if note == cause:
-            note = ""
-    elif kind is S.PROPOSAL:
-        for n, solution in enumerate(data.get("solutions") or []):
-            if isinstance(solution, dict):
-                lines.append(
-                    _("{name}：{text}").format(name=solution_name(n), text=solution_text(solution))
-                )
-    elif kind is S.APPROVAL:
-        solution = data.get("solution")
-        if data.get("approved") and isinstance(solution, dict):
-            lines.append(
-                _("批准{name}：{text}").format(
-                    name=solution_name(int(data.get("chosen") or 0)), text=solution_text(solution)
-                )
-            )
-        elif data.get("withdrawn"):
-            lines.append(_("撤回批准，退回重新提出方案"))
-            if note:
-                lines.append(_("原因：{reason}").format(reason=note))
-                note = ""
-        else:
-            lines.append(_("退回，重新提出方案"))
-    elif kind is S.IMPLEMENTATION:
-        done = [
-            label(ComplaintRemedy(r))
-            for r in data.get("remedies") or []
-            if r in set(ComplaintRemedy)
-        ]
-        lines.append(_("处理措施：{remedies}").format(remedies=_("、").join(done) or "—"))
-        amount = int(data.get("compensation_fen") or 0)
-        if amount:
-            lines.append(_("已补偿 {amount} 到储值卡").format(amount=format_fen(amount)))
-        if data.get("discipline"):
-            lines.append(_("处分：{text}").format(text=data["discipline"]))
-    elif kind is S.ACCEPTANCE:
-        if data.get("signature") == "screen":
-            lines.append(_("顾客在屏幕上签名确认"))
-        else:
-            lines.append(_("顾客已在纸质登记表上签字"))
-    elif kind is S.SUMMARY:
-        lines.append(_("评价：{text}").format(text=note))
-        lines.append(_("改进措施：{text}").format(text=data.get("improvement") or ""))
-        note = ""
-    elif kind is S.REOPENED:
-        lines.append(_("原因：{reason}").format(reason=note))
-        note = ""
-    escaped = [_e(line) for line in lines]
-    if note:
-        escaped.append(_e(_("说明：{note}").format(note=note)))
-    return escaped
+    """What a step recorded, in Chinese (HTML-escaped lines): the printed form's words."""
+    return [_e(line) for line in history.step_lines(step.kind, step.note, step.data, names)]
 
 
 def timeline_html(detail: ComplaintDetail, names: dict[int, str], image: bool) -> str:
