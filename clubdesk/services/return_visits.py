@@ -744,8 +744,8 @@ class Coverage:
         return self.offset + len(self.rows) < self.uncovered
 
 
-def _coverage_counts(
-    session: Session, end: date, done_in_period: ColumnElement[bool], visited: Any
+def coverage_counts(
+    session: Session, end: date, done_in_period: ColumnElement[bool]
 ) -> tuple[int, int]:
     """(members joined by ``end``, those of them with a visit done in the period).
 
@@ -754,6 +754,7 @@ def _coverage_counts(
     visits; many (a month at full coverage, a year) — one pass over the members with
     an EXISTS probe each, which does not grow with the visits."""
     joined = Member.joined_on <= end
+    visited = exists().where(ReturnVisit.member_id == Member.id, done_in_period)
     members = int(session.execute(select(func.count()).where(joined)).scalar() or 0)
     visits = int(
         session.execute(
@@ -804,7 +805,7 @@ def uncovered(
     full_phone = allowed(actor, Permission.VIEW_FULL_PHONE)
     with db.read() as session:
         visited = exists().where(ReturnVisit.member_id == Member.id, done_in_period)
-        members, covered = _coverage_counts(session, end, done_in_period, visited)
+        members, covered = coverage_counts(session, end, done_in_period)
         found = session.execute(
             select(
                 Member.id, Member.name, Member.phone, Tier.name, Member.joined_on,

@@ -38,6 +38,7 @@ from clubdesk.models.enums import (
     VisitChannel,
 )
 from clubdesk.services.labels import label
+from clubdesk.services.return_visits import coverage_counts
 
 SUGGESTIONS_SHOWN = 20
 DISSATISFIED_SHOWN = 50
@@ -228,20 +229,8 @@ def visit_summary(
     not_done_late = and_(ReturnVisit.done_at.is_(None), ReturnVisit.due_on < now.date())
     on_time = day_of(ReturnVisit.done_at) <= ReturnVisit.due_on
     with db.read() as session:
-        members = int(
-            session.execute(
-                select(func.count()).select_from(Member).where(Member.joined_on <= end)
-            ).scalar()
-            or 0
-        )
-        covered = int(
-            session.execute(
-                select(func.count(func.distinct(ReturnVisit.member_id)))
-                .join(Member, Member.id == ReturnVisit.member_id)
-                .where(done_in_period, Member.joined_on <= end)
-            ).scalar()
-            or 0
-        )
+        # The same count as the coverage view, by the same (cheaper-of-two) query.
+        members, covered = coverage_counts(session, end, done_in_period)
         planned_rows = session.execute(
             select(
                 ReturnVisit.source,
