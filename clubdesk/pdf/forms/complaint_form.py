@@ -301,8 +301,8 @@ def render_complaint_form(
 ) -> None:
     """Write the form of ``complaint_id`` (None: a blank form) to ``out``.
 
-    The phone number is masked unless ``full_phone`` (the GUI passes the viewer's
-    right to see full numbers): the form is filed on paper."""
+    The phone number is masked unless ``full_phone``: the form is filed on paper,
+    where anyone at the counter may read it, so the GUI always prints it masked."""
     printed_at = printed_at or datetime.now().replace(microsecond=0)
     if complaint_id is None:
         sheet = None
