@@ -134,7 +134,19 @@ class ComplaintActions(QObject):
         dock.show()
         dock.raise_()
         dock.reveal(complaint_id)  # read again, the new complaint selected and in view
-        self.window.statusBar().showMessage(_("投诉已登记，可在“投诉登记”面板中打开处理。"), 8000)
+        form = self.register_dialog
+        hidden = (
+            form is not None
+            and shiboken6.isValid(form)
+            and form.sensitive.isChecked()
+            and not allowed(self.window.user, Permission.COMPLAINT_SENSITIVE)
+        )
+        text = (
+            _("敏感投诉已登记，将由客服主管及以上处理，您的列表中不会显示。")
+            if hidden
+            else _("投诉已登记，可在“投诉登记”面板中打开处理。")
+        )
+        self.window.statusBar().showMessage(text, 8000)
 
     def open_complaint(self, complaint_id: int) -> None:
         """The case dialog, unless the user may not open it (then the reason)."""

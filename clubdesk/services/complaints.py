@@ -110,6 +110,8 @@ def register(
     _check_received(draft.received_at, now)
     with db.write() as session:
         name = _complainant(session, draft)
+        if contact is None and draft.member_id is None and draft.from_visit_id is not None:
+            contact = return_visits.contact_for_follow_up(session, draft.from_visit_id)
         if contact is None and draft.member_id is None:
             raise DomainError(_("非会员投诉请填写联系电话，以便答复和回访。"), field="contact")
         _check_links(session, draft)

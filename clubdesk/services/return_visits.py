@@ -145,6 +145,16 @@ def drop_pending_after_complaint(session: Session, complaint_id: int) -> list[in
     return ids
 
 
+def contact_for_follow_up(session: Session, visit_id: int) -> str | None:
+    """The number a walk-in's follow-up complaint is registered with: the one the
+    earlier complaint had (members are reached through their profile)."""
+    return session.execute(
+        select(Complaint.contact)
+        .join(ReturnVisit, ReturnVisit.complaint_id == Complaint.id)
+        .where(ReturnVisit.id == visit_id)
+    ).scalar()
+
+
 def link_follow_up(session: Session, visit_id: int, complaint: Complaint) -> None:
     """Mark the dissatisfied visit ``complaint`` was opened from, so it is opened once.
 
@@ -164,8 +174,10 @@ def link_follow_up(session: Session, visit_id: int, complaint: Complaint) -> Non
     visit.follow_up_complaint_id = complaint.id
     if visit.complaint_id is not None:
         earlier = session.get(Complaint, visit.complaint_id)
-        if earlier is not None and earlier.sensitive:
-            complaint.sensitive = True
+        if earlier is not None:
+            complaint.content += "\n" + _("跟进投诉：{number}").format(number=earlier.number)
+            if earlier.sensitive:
+                complaint.sensitive = True
 
 
 # -- what a visit is about ----------------------------------------------------------------
@@ -612,18 +624,22 @@ def complaint_draft(db: Database, visit_id: int, now: datetime | None = None) ->
         if category_id is None:
             raise DomainError(_("还没有可用的投诉类别，请先请经理在投诉类别中添加。"))
         booking_id = v.booking_id or (complaint.booking_id if complaint is not None else None)
-        content = _("回访时顾客表示不满意（{about}）。").format(about=f.about)
+        # The draft is read by whoever registers it, so a sensitive case stays unnamed
+        # here; registering adds the earlier complaint's number (link_follow_up).
+        content = _("回访时顾客表示不满意：{about}。").format(about=f.about)
         if v.suggestions:
             content = v.suggestions + "\n" + content
         return ComplaintDraft(
             complainant_name="" if v.member_id is not None else f.who,
-            contact=None if v.member_id is not None else f.contact,
+            # A walk-in's number is not put on the counter's screen: registering takes
+            # it from the visit (``contact_for_follow_up``).
+            contact=None,
             received_at=now,
             channel=ComplaintChannel.ONLINE
             if v.channel in (VisitChannel.SMS, VisitChannel.EMAIL)
             else ComplaintChannel.PHONE,
             category_id=category_id,
-            severity=Severity.MEDIUM,
+            severity=complaint.severity if complaint is not None else Severity.MEDIUM,
             content=content,
             member_id=v.member_id,
             booking_id=booking_id,

@@ -185,6 +185,9 @@ class VisitSummary:
     escalated: int  # dissatisfied visits of the period turned into complaints
     suggestions: tuple[Suggestion, ...]  # the latest SUGGESTIONS_SHOWN
     suggestions_total: int
+    # Done visits of the period about a sensitive complaint: counted in the figures,
+    # left out of the named lists (the report says how many).
+    withheld: int = 0
 
     @property
     def coverage(self) -> float | None:
@@ -293,6 +296,14 @@ def visit_summary(
             ).scalar()
             or 0
         )
+        withheld = int(
+            session.execute(
+                select(func.count())
+                .select_from(ReturnVisit)
+                .where(done_in_period, ~_not_about_a_sensitive_complaint())
+            ).scalar()
+            or 0
+        )
         said = session.execute(
             _visit_facts(ReturnVisit.outcome)
             .where(done_in_period, has_text, _not_about_a_sensitive_complaint())
@@ -347,6 +358,7 @@ def visit_summary(
         escalated=escalated,
         suggestions=tuple(_suggestion(r) for r in said),
         suggestions_total=suggestions_total,
+        withheld=withheld,
     )
 
 

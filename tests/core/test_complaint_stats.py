@@ -485,3 +485,4 @@ def test_the_visit_summary_never_quotes_a_sensitive_complaints_customer(db: Data
     s = visit_summary(db, AT.date().replace(day=1), AT.date())
     assert s.answers.dissatisfied == 1  # counted …
     assert s.dissatisfied == () and s.suggestions == ()  # … but not named or quoted
+    assert s.withheld == 1  # and the report says how many were left out

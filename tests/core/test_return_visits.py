@@ -440,13 +440,20 @@ def test_satisfied_visits_and_non_members_escalate_as_expected(db: Database) -> 
     by_sms = VisitOutcome(VisitChannel.SMS, Satisfaction.DISSATISFIED, "")
     return_visits.record(db, p.desk, visit_id, by_sms, NOW)
     draft = return_visits.complaint_draft(db, visit_id, NOW)
+    # The walk-in's number is not put on the counter's screen; registering takes it
+    # from the visit, and the follow-up names the earlier complaint.
     assert (draft.member_id, draft.complainant_name, draft.contact) == (
-        None, "路人王先生", "13912345678",
+        None, "路人王先生", None,
     )  # fmt: skip
     assert draft.channel is ComplaintChannel.ONLINE  # an SMS answer is not a phone call
     assert draft.category_id == complaints.detail(db, p.supervisor, cid).category_id
     assert "回访时顾客表示不满意" in draft.content and "投诉" in draft.content
-    assert complaints.register(db, p.desk, draft, now=NOW) > cid
+    follow_up = complaints.register(db, p.desk, draft, now=NOW)
+    with db.read() as s:
+        registered = s.get(Complaint, follow_up)
+        assert registered is not None and registered.contact == "13912345678"
+        earlier = complaints.detail(db, p.supervisor, cid).number
+        assert registered.content.endswith("跟进投诉：" + earlier)
 
 
 # -- periodic visits -------------------------------------------------------------------------

@@ -834,3 +834,21 @@ def test_the_statistics_are_a_supervisors(qtbot: QtBot, db: Database) -> None:
         assert window.complaint_actions.stats_action.isEnabled() is enabled
         assert window.visit_actions.summary_action.isEnabled() is enabled
         window.close()
+
+
+def test_the_counter_is_told_a_sensitive_complaint_goes_to_a_supervisor(
+    qtbot: QtBot, db: Database
+) -> None:
+    from ui.main_window import MainWindow
+
+    p = people(db)
+    window = MainWindow(db, p.desk, SyncRunner())
+    window.persist_layout = False
+    qtbot.addWidget(window)
+    form = window.complaint_actions.register(content="涉及隐私的投诉")
+    form.picker.set_walk_in("赵女士")
+    form.contact.setText("13911112222")
+    form.sensitive.setChecked(True)
+    form.submit()
+    assert "您的列表中不会显示" in window.statusBar().currentMessage()
+    window.close()

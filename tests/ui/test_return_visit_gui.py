@@ -416,7 +416,7 @@ def test_the_menu_and_escalation_to_the_complaint_form(qtbot: QtBot, db: Databas
         None,
         visit_id,
     )
-    assert draft.content == "前台态度不好\n回访时顾客表示不满意（定期回访）。"
+    assert draft.content == "前台态度不好\n回访时顾客表示不满意：定期回访。"
     assert draft.channel is ComplaintChannel.PHONE
     window.close()
 
@@ -448,12 +448,13 @@ def test_a_non_members_visit_opens_the_form_with_name_and_number(
     form = window.complaint_actions.register_dialog
     assert form is not None and form.isVisible()
     assert form.picker.guest_name() == "王先生"
-    assert form.contact.text() == "13912345678"
+    assert form.contact.text() == ""  # not shown at the counter; taken from the visit
     assert form.sensitive.isChecked() and not form.sensitive.isEnabled()
     form.submit()
     with db.read() as s:
         follow_up = s.execute(select(Complaint).where(Complaint.id != cid)).scalar_one()
         assert follow_up.complainant_name == "王先生" and follow_up.sensitive
+        assert follow_up.contact == "13912345678"
     window.close()
 
 

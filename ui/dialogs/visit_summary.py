@@ -423,9 +423,14 @@ class VisitSummaryDialog(QDialog):
             rate_text(s.on_time_rate),
             _("按时完成 {n} 次 ÷ 本期完成 {done} 次").format(n=s.on_time, done=s.done),
         )
+        unhappy_note = _("不满意 {n} 次，其中转为投诉 {m} 次").format(
+            n=a.dissatisfied, m=s.escalated
+        )
+        if s.withheld:
+            unhappy_note += _("；涉及敏感投诉的 {n} 次不列出").format(n=s.withheld)
         self.figures["escalated"].set(
             f"{s.escalated:,}",
-            _("不满意 {n} 次，其中转为投诉 {m} 次").format(n=a.dissatisfied, m=s.escalated),
+            unhappy_note,
         )
         self.source_model.set_rows(list(s.by_source))
         self.staff_model.set_rows(list(s.by_staff))

@@ -338,7 +338,16 @@ def _dissatisfied(s: VisitSummary) -> list[Flowable]:
         right_from=99,
         empty=_("本期没有不满意的回访。"),
     )
-    return [intro, Spacer(1, 3), table]
+    return [intro, Spacer(1, 3), table, *_withheld_note(s)]
+
+
+def _withheld_note(s: VisitSummary) -> list[Flowable]:
+    """Why a list is shorter than its heading's count: visits about sensitive complaints
+    are counted but not named (as the statistics table does with its measures)."""
+    if not s.withheld:
+        return []
+    text = _("另有 {n} 次回访涉及敏感投诉，计入上述数字，但不在列表中列出。").format(n=s.withheld)
+    return [Spacer(1, 2), _p(text, _style("cd.vsum.withheld", 7.5))]
 
 
 def _suggestions(s: VisitSummary) -> list[Flowable]:
@@ -361,7 +370,7 @@ def _suggestions(s: VisitSummary) -> list[Flowable]:
         right_from=99,
         empty=_("本期顾客没有提出建议。"),
     )
-    return [intro, Spacer(1, 3), table]
+    return [intro, Spacer(1, 3), table, *_withheld_note(s)]
 
 
 def summary_story(s: VisitSummary) -> list[Flowable]:
