@@ -12,6 +12,14 @@ from clubdesk.services.complaint_rules import S
 from clubdesk.services.labels import label
 
 
+def step_title(kind: ComplaintStepKind, data: dict[str, Any]) -> str:
+    """The name a recorded step is shown under: its step, or 撤回批准 for an approval
+    taken back (recorded as an approval step, but not an approval)."""
+    if kind is S.APPROVAL and data.get("withdrawn"):
+        return _("撤回批准")
+    return label(kind)
+
+
 def step_lines(
     kind: ComplaintStepKind, note: str | None, data: dict[str, Any], names: dict[int, str]
 ) -> list[str]:

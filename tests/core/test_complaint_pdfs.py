@@ -571,3 +571,23 @@ def test_every_seeded_complaint_prints(seeded_db: Database, tmp_path: Path) -> N
         out = render_form(seeded_db, "complaint-form", cid, tmp_path / f"{cid}.pdf")
         assert out.read_bytes().startswith(b"%PDF")
     assert latest_complaint_id(seeded_db) == max(ids)
+
+
+def test_a_withdrawn_approval_is_titled_as_such(db: Database, tmp_path: Path) -> None:
+    p = people(db)
+    cid = register(db, p)
+    at = NOW
+    version = 1
+    for actor, action in (
+        (p.desk, Judgement(True, "属实", Department.SPA)),
+        (p.desk, Investigation("技师提前下钟")),
+        (p.desk, Proposal((Solution("书面道歉"),))),
+        (p.supervisor, Approval(True, chosen=0)),
+        (p.supervisor, Approval(False, note="顾客改变要求")),
+    ):
+        at += timedelta(hours=1)
+        version = advance(db, actor, cid, version, action, now=at).version
+    out = tmp_path / "withdrawn.pdf"
+    render_complaint_form(db, cid, out, printed_at=at + timedelta(hours=1))
+    flat = compact(pdf_text(out))
+    assert "撤回批准撤回批准，退回重新提出方案原因：顾客改变要求" in flat

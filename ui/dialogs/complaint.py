@@ -114,9 +114,7 @@ def timeline_html(detail: ComplaintDetail, names: dict[int, str], image: bool) -
         default=None,
     )
     for n, step in enumerate(detail.steps):
-        title = label(step.kind)
-        if step.kind is S.APPROVAL and step.data.get("withdrawn"):
-            title = _("撤回批准")
+        title = history.step_title(step.kind, step.data)
         head = "<b>{step}</b>　{who}　{at}".format(
             step=_e(title), who=_e(step.staff or _("系统")), at=_e(when(step.at))
         )

@@ -56,7 +56,7 @@ from clubdesk.pdf.style import CELL_PAD_X, INK, LABEL_SIZE, MUTED, ROW_PADDING, 
 from clubdesk.pdf.tables import CellValue
 from clubdesk.privacy import mask_phone
 from clubdesk.services import cards
-from clubdesk.services.complaint_history import step_lines
+from clubdesk.services.complaint_history import step_lines, step_title
 from clubdesk.services.complaint_rules import S, is_overdue, next_step
 from clubdesk.services.complaint_steps import parse_data
 from clubdesk.services.labels import label
@@ -105,6 +105,7 @@ class StepEntry:
     at: datetime | None = None
     due_at: datetime | None = None
     late: bool = False
+    title: str | None = None  # a recorded step's own name (撤回批准); None: its step's
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,6 +243,7 @@ def _entry(s: ComplaintStep, names: dict[int, str]) -> StepEntry:
         at=s.at,
         due_at=due_at,
         late=due_at is not None and s.at > due_at,
+        title=step_title(s.step, data),
     )
 
 
@@ -520,7 +522,7 @@ def _entry_row(e: StepEntry) -> list[CellValue]:
         name = _step_title(_STEP_NUMBER[e.kind], label(e.kind))
         style = _STEP_TEXT
     else:  # approval, acceptance, closing: within a step; reopening: between cycles
-        name = label(e.kind)
+        name = e.title or label(e.kind)
         style = _STEP_MUTED if e.kind in _SUB_STEPS else _STEP_TEXT
     if e.at is None:
         status = _("待处理（已超时）") if e.late else _("待处理")
