@@ -1,4 +1,5 @@
-"""One module per printable form; each registers itself with ``registry.printable``."""
+"""One module per printable form; each registers itself (``registry.printable``, or
+``forms.monthly.monthly_report`` for the reports of a month)."""
 
 from clubdesk.pdf.forms import (  # noqa: F401  (register)
     complaint_form,

@@ -27,7 +27,7 @@ from clubdesk.money import format_fen
 from clubdesk.pdf import charts
 from clubdesk.pdf import layout as L
 from clubdesk.pdf.fonts import FONT, text_width
-from clubdesk.pdf.registry import PrintOptions, printable
+from clubdesk.pdf.forms.monthly import monthly_report
 from clubdesk.pdf.style import (
     HEADER_FILL,
     INK,
@@ -75,29 +75,7 @@ def period_words(start: date, end: date) -> str:
     return _("{start} 至 {end}").format(start=L.fmt_date(start), end=L.fmt_date(end))
 
 
-def _render_with_options(
-    db: Database, record_id: int | None, out: Path, options: PrintOptions
-) -> None:
-    printed_at = datetime.now().replace(microsecond=0)
-    start, end = cs.resolve_period(record_id, options.start, options.end, printed_at.date())
-    render_complaint_stats(db, out, start=start, end=end, printed_at=printed_at)
-
-
-def _find_month(_db: Database, text: str) -> int:
-    return cs.parse_month(text)
-
-
-@printable(
-    "complaint-stats",
-    TITLE,
-    blank_allowed=False,
-    latest_id=cs.this_month_key,
-    find_record=_find_month,
-    render_with_options=_render_with_options,
-    latest_by_default=True,
-)
-def _render(db: Database, record_id: int | None, out: Path) -> None:
-    _render_with_options(db, record_id, out, PrintOptions())
+monthly_report("complaint-stats", TITLE, render_complaint_stats)
 
 
 # -- the story ---------------------------------------------------------------------------

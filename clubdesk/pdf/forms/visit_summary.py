@@ -29,7 +29,7 @@ from clubdesk.models.enums import Satisfaction
 from clubdesk.pdf import charts
 from clubdesk.pdf import layout as L
 from clubdesk.pdf.forms.complaint_stats import period_words, rate_text
-from clubdesk.pdf.registry import PrintOptions, printable
+from clubdesk.pdf.forms.monthly import monthly_report
 from clubdesk.pdf.style import (
     ACCENT,
     HEADER_FILL,
@@ -40,7 +40,6 @@ from clubdesk.pdf.style import (
     VALUE,
     ZEBRA_FILL,
 )
-from clubdesk.services import complaint_stats as cs
 from clubdesk.services import visit_stats as vs
 from clubdesk.services.labels import label
 from clubdesk.services.visit_stats import Answers, VisitSummary
@@ -76,29 +75,7 @@ def render_visit_summary(
     L.build_pdf(out, page, summary_story(summary))
 
 
-def _render_with_options(
-    db: Database, record_id: int | None, out: Path, options: PrintOptions
-) -> None:
-    printed_at = datetime.now().replace(microsecond=0)
-    start, end = cs.resolve_period(record_id, options.start, options.end, printed_at.date())
-    render_visit_summary(db, out, start=start, end=end, printed_at=printed_at)
-
-
-def _find_month(_db: Database, text: str) -> int:
-    return cs.parse_month(text)
-
-
-@printable(
-    "visit-summary",
-    TITLE,
-    blank_allowed=False,
-    latest_id=cs.this_month_key,
-    find_record=_find_month,
-    render_with_options=_render_with_options,
-    latest_by_default=True,
-)
-def _render(db: Database, record_id: int | None, out: Path) -> None:
-    _render_with_options(db, record_id, out, PrintOptions())
+monthly_report("visit-summary", TITLE, render_visit_summary)
 
 
 # -- pieces ------------------------------------------------------------------------------
